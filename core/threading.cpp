@@ -29,7 +29,9 @@ int& thread_setting() {
 
 }  // namespace
 
-int num_threads() { return thread_setting(); }
+int num_threads() {
+  return thread_setting();
+}
 
 void set_num_threads(int n) {
   FFTUNE_CHECK(n > 0, "set_num_threads: expected a positive count, got ", n);

@@ -1,0 +1,67 @@
+#include "core/tensor/storage.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/error.h"
+
+namespace fftune {
+namespace {
+
+constexpr size_t kCpuAlignment = 64;
+
+class CpuAllocator final : public Allocator {
+ public:
+  std::shared_ptr<void> allocate(size_t nbytes) override {
+    // aligned_alloc needs a size that is a multiple of the alignment; never 0.
+    const size_t rounded = (nbytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+    void* p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
+    FFTUNE_CHECK(p != nullptr, "cpu allocator: out of memory allocating ", nbytes, " bytes");
+    return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  }
+  void copy(void* dst, Device dst_device, const void* src, Device src_device,
+            size_t nbytes) override {
+    FFTUNE_CHECK(dst_device.is_cpu() && src_device.is_cpu(), "cpu allocator: cannot copy between ",
+                 src_device, " and ", dst_device);
+    if (nbytes) std::memcpy(dst, src, nbytes);
+  }
+};
+
+Allocator* g_allocators[2] = {cpu_allocator(), nullptr};
+
+}  // namespace
+
+Allocator* cpu_allocator() {
+  static CpuAllocator allocator;
+  return &allocator;
+}
+
+void register_allocator(DeviceType type, Allocator* allocator) {
+  g_allocators[static_cast<int>(type)] = allocator;
+}
+
+Allocator* allocator_for(Device device) {
+  Allocator* a = g_allocators[static_cast<int>(device.type)];
+  FFTUNE_CHECK(a != nullptr, "no allocator for device ", device,
+               ": fftune was built without that backend (configure with -DFFTUNE_CUDA=ON)");
+  return a;
+}
+
+std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
+  auto s = std::make_shared<Storage>();
+  s->data = allocator_for(device)->allocate(nbytes);
+  s->nbytes = nbytes;
+  s->device = device;
+  return s;
+}
+
+std::shared_ptr<Storage> Storage::wrap(std::shared_ptr<void> owner, size_t nbytes, Device device) {
+  auto s = std::make_shared<Storage>();
+  s->data = std::move(owner);
+  s->nbytes = nbytes;
+  s->device = device;
+  return s;
+}
+
+}  // namespace fftune
