@@ -7,7 +7,8 @@ packages=(
   build-essential cmake       # compiler and build system
   libomp-dev                  # OpenMP (g++ ships libgomp; clang users need this)
   libdnnl-dev                 # oneDNN: the f32 GEMM (docs/perf.md, "GEMM library choice")
-  libopenblas-dev             # OpenBLAS: the f64 GEMM (gradcheck and references)
+  libblis-dev                 # BLIS (OpenMP build): small f32 and all f64 GEMMs
+  libopenblas-dev             # OpenBLAS: only bench_gemm_libraries compares it
   nlohmann-json3-dev          # JSON: safetensors headers, configs, adapter_config.json
   libstb-dev                  # stb_image / stb_image_write: image decode and PNG output
   libgtest-dev                # GoogleTest
