@@ -4,9 +4,10 @@
 //
 // Backward multiplies the output gradient by the same mask. The mask is not stored: the node
 // keeps (seed, stream) — two integers — and regenerates it. Storing it would keep one byte per
-// element alive until backward (12 MB for a (4096, 3072) activation, per dropout layer), while
-// regenerating costs one Philox evaluation per element, a few ns, in a pass that reads and
-// writes the gradient anyway.
+// element alive until backward (12 MB for a (4096, 3072) activation, per dropout layer).
+// Regenerating costs one Philox evaluation (10 rounds) per element: free on a GPU, where the
+// pass is bound by memory traffic, and about 5 ns per element on one CPU core (measured: 18 ms
+// for (4096, 768), against 1 ms for a plain copy) — the price of masks that match CUDA's.
 #include "core/autograd/node.h"
 #include "ops/cpu/dropout_kernels.h"
 #include "ops/op_utils.h"
