@@ -82,10 +82,12 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   int64_t start = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor window = y.narrow(d, start, sizes[i]);  // y needs no grad: a plain view
-    if (y.device().is_cpu())
-      cpu::copy(window, tensors[i]);
-    else
-      no_kernel("cat", y.device());
+    if (window.numel() > 0) {                            // an empty input adds nothing
+      if (y.device().is_cpu())
+        cpu::copy(window, tensors[i]);
+      else
+        no_kernel("cat", y.device());
+    }
     start += sizes[i];
   }
   if (auto node = make_cat_node(tensors, d, std::move(sizes))) attach(node, {y});

@@ -44,12 +44,20 @@ std::vector<int64_t> dim_offsets(const Shape& sizes, const Shape& strides, int64
 void check_index_range(const Tensor& index, int64_t size, int64_t dim, const char* op) {
   const int64_t* idx = index.data<int64_t>();
   const int64_t n = index.numel();
+  // One branch-free pass (a negative index is a huge unsigned one); the slow search for the
+  // first bad value only runs when there is one.
+  bool bad = false;
+#pragma omp parallel for simd reduction(| : bad) if (n >= kParallelGrain) num_threads(num_threads())
+  for (int64_t i = 0; i < n; ++i)
+    bad |= static_cast<uint64_t>(idx[i]) >= static_cast<uint64_t>(size);
+  if (!bad) return;
   for (int64_t i = 0; i < n; ++i)
     FFTUNE_CHECK(idx[i] >= 0 && idx[i] < size, op, ": index ", idx[i], " is out of range for dim ",
                  dim, " of size ", size);
 }
 
 void index_select_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim) {
+  if (out.numel() == 0) return;
   const Around a = around(x.shape(), dim);
   const int64_t n = index.numel();
   const int64_t* idx = index.data<int64_t>();
@@ -106,14 +114,31 @@ void gather_forward(const Tensor& out, const Tensor& x, const Tensor& index, int
   dispatch_all(x.dtype(), "gather", [&]<typename T>() {
     T* po = out.data<T>();
     const T* px = x.data<T>();
-    const int64_t rows = a.outer * a.size;
-#pragma omp parallel for schedule(static) if (rows * a.inner >= kParallelGrain) \
+    if (a.inner == 1) {
+      // dim is the innermost indexed dim: each (o, j) reads one element. Threads take
+      // blocks of j, so no index arithmetic is repeated per element.
+      const int64_t blocks = (a.size + kInnerBlock - 1) / kInnerBlock;
+#pragma omp parallel for schedule(static) if (a.outer * a.size >= kParallelGrain) \
     num_threads(num_threads())
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* xrow = px + x_outer[r / a.size];
-      const int64_t* irow = idx + r * a.inner;
-      T* orow = po + r * a.inner;
-      for (int64_t i = 0; i < a.inner; ++i) orow[i] = xrow[irow[i] * x_step + x_inner[i]];
+      for (int64_t t = 0; t < a.outer * blocks; ++t) {
+        const int64_t o = t / blocks, j0 = (t % blocks) * kInnerBlock;
+        const int64_t j1 = std::min(j0 + kInnerBlock, a.size);
+        const T* xrow = px + x_outer[o] + x_inner[0];
+        for (int64_t j = j0; j < j1; ++j) po[o * a.size + j] = xrow[idx[o * a.size + j] * x_step];
+      }
+      return;
+    }
+    // Threads split the (o, j) rows; each row reads `inner` elements.
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (a.outer * a.size * a.inner >= kParallelGrain) num_threads(num_threads())
+    for (int64_t o = 0; o < a.outer; ++o) {
+      for (int64_t j = 0; j < a.size; ++j) {
+        const T* xrow = px + x_outer[o];
+        const int64_t r = o * a.size + j;
+        const int64_t* irow = idx + r * a.inner;
+        T* orow = po + r * a.inner;
+        for (int64_t i = 0; i < a.inner; ++i) orow[i] = xrow[irow[i] * x_step + x_inner[i]];
+      }
     }
   });
 }
