@@ -23,7 +23,8 @@ struct SafetensorsFile {
 
 // Reads a whole file. F32/F64/I64/C64 map to fftune dtypes (zero-copy views of the memory-mapped
 // file where aligned); F16/BF16 are converted to f32; I32/I16/I8/U8/BOOL to i64. A malformed
-// file stops with fftune::Error naming the file and the tensor.
+// file stops with fftune::Error naming the file and the tensor. Loaded tensors may be written in
+// place: the mapping is copy-on-write, the file never changes (Note [copy-on-write mapping]).
 SafetensorsFile load_safetensors(const std::string& path);
 
 // Writes the tensors (any device/layout) and metadata to a temporary name beside `path`, then

@@ -1,0 +1,91 @@
+// FourierFT's op and layer: fourierft_delta forward + backward at the paper's shapes (single
+// layer and 24 layers in one batched transform), and the FourierFTLinear backward at the
+// RoBERTa-base q/v shape by both coefficient-gradient paths. bench/reference/fourierft_torch.py
+// times what HF peft does for the same work (dense complex spectrum, torch.fft.ifft2, .real,
+// autograd); scripts/bench-compare fourierft prints the ratios.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "fourierft/fourierft_linear_op.h"
+#include "fourierft/spectral_delta.h"
+#include "ops/ops.h"
+
+namespace fftune::fourierft {
+namespace {
+
+struct DeltaShape {
+  int64_t d1, d2, n, layers;
+};
+
+// fourierft_delta forward, then backward of a fixed random gradient into the coefficients.
+void bench_delta(benchmark::State& state, DeltaShape s) {
+  const SpectralEntries e = uniform_entries(s.d1, s.d2, s.n, 2024);
+  Generator gen(1);
+  const Shape cshape = s.layers == 1 ? Shape{s.n} : Shape{s.layers, s.n};
+  Tensor coeffs = randn(cshape, DType::f32, Device::cpu(), &gen).set_requires_grad(true);
+  const Shape dshape = s.layers == 1 ? Shape{s.d1, s.d2} : Shape{s.layers, s.d1, s.d2};
+  const Tensor grad = randn(dshape, DType::f32, Device::cpu(), &gen);
+  for (auto _ : state) {
+    Tensor delta = fourierft_delta(coeffs, e, 300.0);
+    delta.backward(grad);
+    benchmark::DoNotOptimize(coeffs.grad().raw_data());
+    coeffs.set_grad(Tensor());
+  }
+}
+
+// The layer's backward (forward excluded from the timing) at T tokens.
+void bench_linear_backward(benchmark::State& state, int64_t tokens, int64_t d, int64_t n,
+                           CoeffGradPath path) {
+  const SpectralEntries e = uniform_entries(d, d, n, 2024);
+  Generator gen(2);
+  Tensor x = randn({tokens, d}, DType::f32, Device::cpu(), &gen).set_requires_grad(true);
+  const Tensor w = randn({d, d}, DType::f32, Device::cpu(), &gen);
+  const Tensor b = randn({d}, DType::f32, Device::cpu(), &gen);
+  Tensor coeffs = randn({n}, DType::f32, Device::cpu(), &gen).set_requires_grad(true);
+  const Tensor gy = randn({tokens, d}, DType::f32, Device::cpu(), &gen);
+  for (auto _ : state) {
+    state.PauseTiming();
+    Tensor y = fourierft_linear(x, w, b, coeffs, e, 29.0, path);
+    state.ResumeTiming();
+    y.backward(gy);
+    benchmark::DoNotOptimize(coeffs.grad().raw_data());
+    state.PauseTiming();
+    x.set_grad(Tensor());
+    coeffs.set_grad(Tensor());
+    state.ResumeTiming();
+  }
+}
+
+void register_all() {
+  // The names are shared with bench/reference/fourierft_torch.py.
+  const DeltaShape shapes[] = {
+      {768, 768, 1000, 1}, {768, 3072, 1000, 1}, {1024, 1024, 1000, 1}, {4096, 4096, 2000, 1},
+      {768, 768, 1000, 24}, {768, 3072, 1000, 24}, {1024, 1024, 1000, 24}};
+  for (const DeltaShape& s : shapes) {
+    const std::string name = "delta_fwd_bwd/" + std::to_string(s.d1) + "x" + std::to_string(s.d2) +
+                             "_n" + std::to_string(s.n) + "_L" + std::to_string(s.layers);
+    benchmark::RegisterBenchmark(name.c_str(), bench_delta, s)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+  benchmark::RegisterBenchmark("linear_bwd/T1024_768_n1000_dense_gradient", bench_linear_backward,
+                               1024, 768, 1000, CoeffGradPath::kDenseGradient)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("linear_bwd/T1024_768_n1000_row_fft", bench_linear_backward, 1024,
+                               768, 1000, CoeffGradPath::kRowFFT)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
+}  // namespace
+}  // namespace fftune::fourierft
+
+int main(int argc, char** argv) {
+  fftune::fourierft::register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,163 @@
+// matmul: torch.matmul semantics — 1-D·1-D (dot), 2-D·2-D, 1-D/2-D mixes, and batched
+// (…, m, k)·(…, k, n) with broadcast batch dims — on top of one GEMM interface (ops/cpu/gemm.h).
+//
+// Note [transposes are free]
+// A GEMM reads a row-major matrix either as stored or transposed, given its row stride. So a
+// transposed view (strides (1, s)) is passed with trans = true and ld = s instead of being
+// copied; only layouts that are neither (e.g. a slice with a step) are made contiguous.
+//
+// Backward of Y = A·B: dA = dY·Bᵀ and dB = Aᵀ·dY (each reduced over broadcast batch dims),
+// each computed only if needed — a frozen weight never costs its gradient GEMM.
+#include <algorithm>
+
+#include "core/autograd/node.h"
+#include "ops/cpu/gemm.h"
+#include "ops/op_utils.h"
+#include "ops/ops.h"
+
+namespace fftune {
+namespace {
+
+// How a GEMM reads a (rows × cols) matrix stored with strides (row_stride, col_stride).
+struct MatrixLayout {
+  bool ok = false;     // false: the layout needs a contiguous copy
+  bool trans = false;  // stored transposed
+  int64_t ld = 0;      // leading dimension (row stride of the stored matrix)
+};
+
+MatrixLayout layout_of(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
+  if ((col_stride == 1 || cols == 1) && (row_stride >= std::max<int64_t>(cols, 1) || rows == 1))
+    return {true, false, rows == 1 ? std::max<int64_t>(cols, 1) : row_stride};
+  if ((row_stride == 1 || rows == 1) && (col_stride >= std::max<int64_t>(rows, 1) || cols == 1))
+    return {true, true, cols == 1 ? std::max<int64_t>(rows, 1) : col_stride};
+  return {};
+}
+
+// The single stride that steps through all batch dims of t (expanded to `batch`), if any.
+bool batch_stride(const Tensor& t, int64_t nbatch, int64_t* stride) {
+  int64_t expected = -1;
+  *stride = 0;
+  for (int64_t d = nbatch - 1; d >= 0; --d) {
+    if (t.size(d) == 1) continue;
+    if (expected < 0) {
+      *stride = t.stride(d);
+    } else if (t.stride(d) != expected) {
+      return false;
+    }
+    expected = t.stride(d) * t.size(d);
+    if (t.stride(d) == 0) expected = 0;
+  }
+  return true;
+}
+
+// C (batch, m, n), contiguous = A (…, m, k) · B (…, k, n), both already expanded to the same
+// batch dims. No autograd.
+Tensor batched_gemm(Tensor a, Tensor b) {
+  const int64_t nb = a.dim() - 2;
+  const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
+  Shape out_shape(a.shape().begin(), a.shape().end() - 2);
+  const int64_t batch = numel_of(out_shape);
+  out_shape.push_back(m);
+  out_shape.push_back(n);
+  Tensor c = empty(out_shape, a.dtype(), a.device());
+  if (!a.device().is_cpu()) no_kernel("matmul", a.device());
+
+  int64_t sa = 0, sb = 0;
+  MatrixLayout la = layout_of(m, k, a.stride(-2), a.stride(-1));
+  MatrixLayout lb = layout_of(k, n, b.stride(-2), b.stride(-1));
+  if (!la.ok || !batch_stride(a, nb, &sa)) {
+    a = a.contiguous();
+    la = layout_of(m, k, a.stride(-2), a.stride(-1));
+    batch_stride(a, nb, &sa);
+  }
+  if (!lb.ok || !batch_stride(b, nb, &sb)) {
+    b = b.contiguous();
+    lb = layout_of(k, n, b.stride(-2), b.stride(-1));
+    batch_stride(b, nb, &sb);
+  }
+  dispatch_float(a.dtype(), "matmul", [&]<typename T>() {
+    if (batch == 1)
+      cpu::gemm(la.trans, lb.trans, m, n, k, T(1), a.data<T>(), la.ld, b.data<T>(), lb.ld, T(0),
+                c.data<T>(), std::max<int64_t>(n, 1));
+    else
+      cpu::gemm_batched(la.trans, lb.trans, batch, m, n, k, T(1), a.data<T>(), la.ld, sa,
+                        b.data<T>(), lb.ld, sb, T(0), c.data<T>(), std::max<int64_t>(n, 1), m * n);
+  });
+  return c;
+}
+
+// Rows of a (…, m, k) folded into one (M, k) matrix view when the layout allows, else a copy.
+Tensor fold_rows(const Tensor& a) {
+  NoGradGuard no_grad;
+  return a.reshape({-1, a.size(-1)});
+}
+
+// A (…, m, k) · B (…, k, n) for tensors of at least 2 dims, no autograd.
+Tensor matmul_kernel(const Tensor& a, const Tensor& b) {
+  NoGradGuard no_grad;
+  const Shape batch_a(a.shape().begin(), a.shape().end() - 2);
+  const Shape batch_b(b.shape().begin(), b.shape().end() - 2);
+  // (…, m, k)·(k, n): fold the batch into the rows — one large GEMM.
+  if (b.dim() == 2 && a.dim() > 2) {
+    Shape out_shape = a.shape();
+    out_shape.back() = b.size(1);
+    return batched_gemm(fold_rows(a), b).view(out_shape);
+  }
+  Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  Shape ea = batch, eb = batch;
+  ea.insert(ea.end(), {a.size(-2), a.size(-1)});
+  eb.insert(eb.end(), {b.size(-2), b.size(-1)});
+  return batched_gemm(a.expand(ea), b.expand(eb));
+}
+
+class MatmulBackward final : public Node {
+ public:
+  std::string name() const override { return "MatmulBackward"; }
+  SavedTensor a;  // (…, m, k)
+  SavedTensor b;  // (…, k, n)
+  std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
+    const Tensor& g = grads[0];  // (…, m, n)
+    Tensor da, db;
+    const Tensor av = a.unpack(*this), bv = b.unpack(*this);
+    if (needs_input_grad(0)) da = sum_to(matmul_kernel(g, bv.transpose(-1, -2)), av.shape());
+    if (needs_input_grad(1)) {
+      if (bv.dim() == 2 && av.dim() > 2)  // dB = Σ_batch Aᵢᵀ·dYᵢ as one GEMM over folded rows
+        db = matmul_kernel(fold_rows(av).t(), fold_rows(g));
+      else
+        db = sum_to(matmul_kernel(av.transpose(-1, -2), g), bv.shape());
+    }
+    return {da, db};
+  }
+};
+
+// matmul for operands of ≥ 2 dims, with autograd.
+Tensor matmul_2d_or_more(const Tensor& a, const Tensor& b) {
+  FFTUNE_CHECK(a.size(-1) == b.size(-2), "matmul: inner dimensions differ: ", a.shape(), " · ",
+               b.shape(), " (", a.size(-1), " vs ", b.size(-2), ")");
+  Tensor y = matmul_kernel(a, b);
+  if (auto node = make_node<MatmulBackward>({a, b})) {
+    node->save(node->a, a);
+    node->save(node->b, b);
+    attach(node, {y});
+  }
+  return y;
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_same_device("matmul", {a, b});
+  check_same_dtype("matmul", a, b);
+  FFTUNE_CHECK(is_floating(a.dtype()), "matmul: expected f32 or f64 tensors, got ", a.dtype());
+  FFTUNE_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dim, got ",
+               a.shape(), " and ", b.shape());
+  // 1-D operands become a row (left) or a column (right), removed again from the result.
+  const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+  const Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+  Tensor y = matmul_2d_or_more(a2, b2);
+  if (b.dim() == 1) y = y.squeeze(-1);
+  if (a.dim() == 1) y = y.squeeze(a.dim() == 1 && b.dim() == 1 ? 0 : -2);
+  return y;
+}
+
+}  // namespace fftune
