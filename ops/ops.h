@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/autograd/grad_mode.h"
@@ -22,7 +23,7 @@ Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor rsqrt(const Tensor& x);
-Tensor abs(const Tensor& x);
+Tensor abs(const Tensor& x);  // also complex x: the real magnitude |x| (complex_abs)
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 Tensor relu(const Tensor& x);
@@ -46,7 +47,42 @@ Tensor gt(const Tensor& a, const Tensor& b);
 Tensor lt(const Tensor& a, const Tensor& b);
 
 // ---- complex (ops/complex.cpp) ----
+// Gradients follow PyTorch's convention: for z = a + ib the gradient is ∂L/∂a + i·∂L/∂b.
 Tensor conj(const Tensor& x);  // identity for real tensors
+Tensor real(const Tensor& x);  // c64 -> f32 view of the real parts; identity for real tensors
+Tensor imag(const Tensor& x);  // c64 -> f32 view of the imaginary parts
+// |z| as a real tensor; dz = g·z/|z| (0 at z = 0). abs() calls it for complex inputs.
+Tensor complex_abs(const Tensor& z);
+// c64 (…) -> f32 (…, 2) view of (real, imag) pairs, sharing storage (c128 -> f64 likewise).
+Tensor view_as_real(const Tensor& x);
+// f32 (…, 2) -> c64 (…) view; needs last stride 1 and even other strides and offset.
+Tensor view_as_complex(const Tensor& x);
+// re + i·im (same real dtype, broadcast together).
+Tensor complex(const Tensor& re, const Tensor& im);
+
+// ---- FFT (ops/fft.cpp) ----
+// torch.fft's transforms over the last dim (fft, ifft, rfft, irfft) or the last two dims
+// (fft2, ifft2, rfft2, irfft2), batched over the leading dims. fft/ifft/fft2/ifft2 take complex
+// (or real, promoted to complex); rfft/rfft2 take real and return the n/2+1 non-redundant bins;
+// irfft/irfft2 take such a half spectrum and return reals. n (1-D) and s = (n0, n1) (2-D) are
+// the signal sizes: the input is cut or zero-padded to them; -1 keeps the input's size (for
+// irfft/irfft2: 2·(bins−1) on the last dim). irfft2 expects the half spectrum's column 0 (and
+// column n1/2 for even n1) to be Hermitian along the first axis; see Note [FFT adjoints].
+// Scaling, as torch's norm: kBackward: none forward, 1/n on the inverse; kOrtho: 1/√n both ways;
+// kForward: 1/n forward, none on the inverse (n = the number of points transformed).
+enum class FftNorm { kBackward, kOrtho, kForward };
+Tensor fft(const Tensor& x, int64_t n = -1, FftNorm norm = FftNorm::kBackward);
+Tensor ifft(const Tensor& x, int64_t n = -1, FftNorm norm = FftNorm::kBackward);
+Tensor rfft(const Tensor& x, int64_t n = -1, FftNorm norm = FftNorm::kBackward);
+Tensor irfft(const Tensor& x, int64_t n = -1, FftNorm norm = FftNorm::kBackward);
+Tensor fft2(const Tensor& x, std::pair<int64_t, int64_t> s = {-1, -1},
+            FftNorm norm = FftNorm::kBackward);
+Tensor ifft2(const Tensor& x, std::pair<int64_t, int64_t> s = {-1, -1},
+             FftNorm norm = FftNorm::kBackward);
+Tensor rfft2(const Tensor& x, std::pair<int64_t, int64_t> s = {-1, -1},
+             FftNorm norm = FftNorm::kBackward);
+Tensor irfft2(const Tensor& x, std::pair<int64_t, int64_t> s = {-1, -1},
+              FftNorm norm = FftNorm::kBackward);
 
 // ---- selection (ops/where.cpp) ----
 // cond: any real dtype, non-zero = true; broadcasts cond, a, b together.

@@ -114,6 +114,7 @@ Tensor rsqrt(const Tensor& x) {
   return unary(x, UnaryOp::kRsqrt);
 }
 Tensor abs(const Tensor& x) {
+  if (x.defined() && is_complex(x.dtype())) return complex_abs(x);  // |z|, ops/complex.cpp
   return unary(x, UnaryOp::kAbs);
 }
 Tensor tanh(const Tensor& x) {

@@ -42,7 +42,7 @@ Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, bool requir
   int64_t worst_i = -1;
   for (int64_t i = 0; i < a.numel(); ++i) {
     const c128_t x = a.data<c128_t>()[i], y = b.data<c128_t>()[i];
-    double ratio = std::abs(x - y) / (atol + rtol * std::abs(y));
+    double ratio = x == y ? 0.0 : std::abs(x - y) / (atol + rtol * std::abs(y));
     if (std::isnan(ratio)) ratio = INFINITY;
     if (std::isnan(x.real()) != std::isnan(y.real())) ratio = INFINITY;
     if (std::isnan(x.real()) && std::isnan(y.real())) ratio = 0;

@@ -1,0 +1,68 @@
+// embedding(weight, indices): a lookup of rows of a (V, C) table. indices (any shape, i64) ->
+// output (indices' shape…, C). Backward is a scatter-add of the output gradient's rows into a
+// (V, C) zero gradient: a row looked up twice receives both gradients.
+#include "core/autograd/node.h"
+#include "ops/cpu/embedding_kernels.h"
+#include "ops/op_utils.h"
+#include "ops/ops.h"
+
+namespace fftune {
+namespace {
+
+class EmbeddingBackward final : public Node {
+ public:
+  explicit EmbeddingBackward(Shape weight_shape) : weight_shape_(std::move(weight_shape)) {}
+  std::string name() const override { return "EmbeddingBackward"; }
+
+  SavedTensor indices;  // (M) i64, contiguous
+
+  std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
+    const Tensor idx = indices.unpack(*this);
+    const Tensor& g = grads[0];
+    Tensor dweight = zeros(weight_shape_, g.dtype(), g.device());  // (V, C)
+    if (g.device().is_cpu())
+      cpu::embedding_backward(dweight, g.contiguous().view({idx.numel(), weight_shape_[1]}), idx);
+    else
+      no_kernel("embedding", g.device());
+    return {dweight, Tensor()};
+  }
+
+ private:
+  Shape weight_shape_;  // (V, C)
+};
+
+}  // namespace
+
+Tensor embedding(const Tensor& weight, const Tensor& indices) {
+  check_defined("embedding", weight, "weight");
+  check_defined("embedding", indices, "indices");
+  FFTUNE_CHECK(weight.dim() == 2, "embedding: weight must be (V, C), got ", weight.shape());
+  FFTUNE_CHECK(is_floating(weight.dtype()),
+               "embedding: weight must be a floating tensor (f32, f64), got ", weight.dtype());
+  check_dtype("embedding", indices, "indices", DType::i64);
+  check_same_device("embedding", {weight, indices});
+
+  const int64_t V = weight.size(0), C = weight.size(1), M = indices.numel();
+  const Tensor idx = indices.detach().contiguous().view({M});
+  const Tensor idx_host = idx.to(Device::cpu());  // the range check reads the indices here
+  const int64_t* pi = idx_host.data<int64_t>();
+  for (int64_t m = 0; m < M; ++m)
+    FFTUNE_CHECK(pi[m] >= 0 && pi[m] < V, "embedding: index ", pi[m], " (at position ", m,
+                 " of the flattened indices) is out of range for a table of ", V, " rows");
+
+  Shape out_shape = indices.shape();
+  out_shape.push_back(C);
+  Tensor out = empty(out_shape, weight.dtype(), weight.device());
+  if (weight.device().is_cpu())
+    cpu::embedding_forward(out.view({M, C}), weight.detach().contiguous(), idx);
+  else
+    no_kernel("embedding", weight.device());
+
+  if (auto node = make_node<EmbeddingBackward>({weight, indices}, weight.shape())) {
+    node->save(node->indices, idx);
+    attach(node, {out});
+  }
+  return out;
+}
+
+}  // namespace fftune
