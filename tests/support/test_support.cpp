@@ -1,5 +1,6 @@
 #include "tests/support/test_support.h"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <sstream>
@@ -26,6 +27,14 @@ Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, bool requir
   }
   if (requires_grad) t.set_requires_grad(true);
   return t;
+}
+
+Tensor fake_device_tensor(const Shape& shape, DType dtype, Device device) {
+  const size_t nbytes = static_cast<size_t>(numel_of(shape)) * dtype_size(dtype);
+  std::shared_ptr<void> bytes(new char[std::max<size_t>(nbytes, 1)](),
+                              [](void* p) { delete[] static_cast<char*>(p); });
+  return make_tensor(Storage::wrap(bytes, nbytes, device), shape, contiguous_strides(shape), 0,
+                     dtype);
 }
 
 ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double rtol,

@@ -17,6 +17,10 @@ std::string fixture_path(const std::string& name);
 Tensor random_tensor(const Shape& shape, DType dtype = DType::f64, uint64_t seed = 0,
                      bool requires_grad = true);
 
+// A tensor that claims to live on `device` but is backed by host memory: lets CPU-only builds
+// reach an op's device-mismatch checks. Ops must reject it before reading its data.
+Tensor fake_device_tensor(const Shape& shape, DType dtype, Device device);
+
 // Max over elements of |a - b| / (atol + rtol·|b|) ≤ 1, with a message naming the worst element.
 ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected,
                                      double rtol = 1e-5, double atol = 1e-8);
