@@ -145,6 +145,10 @@ def case(op, name, fn, inputs, params=None, grad=None, transpose=None):
     metadata[key] = json.dumps(params, sort_keys=True)
 
 
+# A few cases have 63·521 or 32771 elements: above ops/cpu/loops.h's kParallelGrain (32768),
+# so the threaded kernels (blocked sums, per-thread partial dweight) meet torch too.
+
+
 def unary_cases():
     ops = {"neg": torch.neg, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
            "rsqrt": torch.rsqrt, "abs": torch.abs, "tanh": torch.tanh,
@@ -214,7 +218,8 @@ def reduction_cases():
         for name, shape, dims, keepdim, t in [
                 ("all/3x5", (3, 5), [], False, None), ("d1/3x5", (3, 5), [1], False, None),
                 ("d02_keep/2x3x5", (2, 3, 5), [0, 2], True, None),
-                ("dm1/4x5_t", (4, 5), [-1], False, (0, 1)), ("d0/7", (7,), [0], False, None)]:
+                ("dm1/4x5_t", (4, 5), [-1], False, (0, 1)), ("d0/7", (7,), [0], False, None),
+                ("all/32771", (32771,), [], False, None)]:
             fn = (lambda x, d=dims, k=keepdim, f=f: f(x, d, keepdim=k)) if dims else f
             case(op, name, fn, [("x", randn(*shape))], {"dims": dims, "keepdim": keepdim},
                  transpose={"x": t} if t else None)
@@ -276,15 +281,18 @@ def linalg_cases():
 
 
 def norm_cases():
+    # "shifted": logits near 100, where exp overflows f32 unless the row maximum is subtracted
+    # first. (Scaled-up logits would test the same, but saturate the softmax: its gradient is
+    # then a difference of nearly equal numbers, ill-conditioned in f32 whatever the code.)
     for op in ["softmax", "log_softmax"]:
         f = getattr(torch, op)
-        for name, shape, dim, scale, t in [("dm1/4x7", (4, 7), -1, 1.0, None),
-                                           ("d0/4x7", (4, 7), 0, 1.0, None),
-                                           ("d1/2x3x5", (2, 3, 5), 1, 1.0, None),
-                                           ("dm1/4x5_t", (4, 5), -1, 1.0, (0, 1)),
-                                           ("d0/9", (9,), 0, 1.0, None),
-                                           ("dm1_large/3x6", (3, 6), -1, 30.0, None)]:
-            case(op, name, lambda x, d=dim, f=f: f(x, d), [("x", randn(*shape) * scale)],
+        for name, shape, dim, shift, t in [("dm1/4x7", (4, 7), -1, 0.0, None),
+                                           ("d0/4x7", (4, 7), 0, 0.0, None),
+                                           ("d1/2x3x5", (2, 3, 5), 1, 0.0, None),
+                                           ("dm1/4x5_t", (4, 5), -1, 0.0, (0, 1)),
+                                           ("d0/9", (9,), 0, 0.0, None),
+                                           ("dm1_shifted/3x6", (3, 6), -1, 100.0, None)]:
+            case(op, name, lambda x, d=dim, f=f: f(x, d), [("x", randn(*shape) * 2 + shift)],
                  {"dim": dim}, transpose={"x": t} if t else None)
     ln = torch.nn.functional.layer_norm
     for name, x_shape, norm, eps, affine, grad, t in [
@@ -293,7 +301,8 @@ def norm_cases():
             ("3x7_plain", (3, 7), [7], 1e-5, "", None, None),
             ("2x4x6_w", (2, 4, 6), [6], 1e-5, "w", None, None),
             ("4x6_t_wb", (4, 6), [6], 1e-5, "wb", None, (0, 1)),
-            ("3x5_frozen_wb", (3, 5), [5], 1e-5, "wb", ["x"], None)]:
+            ("3x5_frozen_wb", (3, 5), [5], 1e-5, "wb", ["x"], None),
+            ("63x521_wb", (63, 521), [521], 1e-5, "wb", None, None)]:
         inputs = [("x", randn(*x_shape) * 2 + 0.5)]
         if "w" in affine:
             inputs.append(("weight", randn(*norm)))
@@ -337,7 +346,9 @@ def nn_cases():
              None),
             ("2x4x3x2_none", randn(2, 4, 3, 2), randint(4, 2, 3, 2), -100, 0.0, "none", None),
             ("2x4x3_sum", randn(2, 4, 3), randint(4, 2, 3), -100, 0.0, "sum", None),
-            ("6_single", randn(6), torch.tensor(4), -100, 0.05, "mean", None)]:
+            ("6_single", randn(6), torch.tensor(4), -100, 0.05, "mean", None),
+            ("63x521_ignore_smooth", randn(63, 521),
+             torch.where(randint(8, 63) == 0, -100, randint(521, 63)), -100, 0.1, "mean", None)]:
         fn = lambda x, y, i=ignore, s=smoothing, r=reduction: ce(
             x, y, ignore_index=i, label_smoothing=s, reduction=r)
         case("cross_entropy", name, fn, [("logits", logits * 2), ("target", target)],
