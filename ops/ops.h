@@ -187,6 +187,27 @@ inline Tensor operator+(double a, const Tensor& b) {
 void add_(Tensor& x, const Tensor& y, double alpha = 1.0);
 void mul_(Tensor& x, double value);
 
+// ---- fused optimizer updates (ops/optim.cpp): one pass over each tensor, no autograd, bump
+// the versions of what they write. nn/adamw.h and nn/sgd.h hold the math and the step logic. ----
+// Per-step scalars of one AdamW update at step t (t counts from 1).
+struct AdamWStepScalars {
+  double decay;                  // 1 − lr·weight_decay (decoupled weight decay, applied first)
+  double beta1, beta2;           // moment decay rates
+  double step_size;              // lr / (1 − beta1^t)
+  double bias_correction2_sqrt;  // √(1 − beta2^t)
+  double eps;                    // added after the square root of the corrected v
+};
+// param, grad, exp_avg, exp_avg_sq: one shape and dtype; param and the moments contiguous.
+void adamw_step_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
+                 const AdamWStepScalars& s);
+struct SgdStepScalars {
+  double lr, weight_decay, momentum, dampening;
+  bool nesterov;
+  bool first_step;  // the momentum buffer is started from the gradient (torch's clone)
+};
+// momentum_buffer: undefined when momentum == 0, else the param's shape, contiguous.
+void sgd_step_(Tensor& param, const Tensor& grad, Tensor& momentum_buffer, const SgdStepScalars& s);
+
 // Sums `grad` down to `shape` (undoes broadcasting): the backward of every broadcasting op.
 Tensor sum_to(const Tensor& grad, const Shape& shape);
 
