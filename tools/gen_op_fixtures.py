@@ -28,6 +28,10 @@ error alone, not the sum of two f32 errors.
 Dropout: only the deterministic cases are here (training=False, and p=0): fftune draws its masks
 with Philox from fftune's own Generator, which by design does not reproduce torch's mask
 stream; tests/unit/test_dropout.cpp checks the random masks' statistics instead.
+Modules ("module_linear", "module_mlp"): nn::Linear and a two-layer MLP with torch.nn.Linear's
+parameters, which are inputs named as named_parameters() names them ("fc1.weight", ...);
+the C++ test copies them into the fftune module and compares the module parameters' gradients.
+The optimizers have their own fixture: tools/gen_optim_fixtures.py.
 FFT ops (fft, ifft, rfft, irfft and the 2-D forms) have their own, larger fixture:
 tools/gen_fft_fixtures.py -> tests/fixtures/fft_ops.safetensors.
 """
@@ -447,7 +451,45 @@ def complex_cases():
          transpose={"re": (0, 1)})
 
 
+class Mlp(torch.nn.Module):
+    """The C++ test's Mlp: fc1, tanh-GELU, fc2."""
+
+    def __init__(self, sizes):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(sizes[0], sizes[1])
+        self.fc2 = torch.nn.Linear(sizes[1], sizes[2])
+
+    def forward(self, x):
+        return self.fc2(torch.nn.functional.gelu(self.fc1(x), approximate="tanh"))
+
+
+def module_cases():
+    """nn modules (nn/linear.h) with torch's parameters: the inputs after "x" (and "target") are
+    the parameters, named as named_parameters() names them in both libraries."""
+    for name, module, x, target, reduction in [
+            ("linear/2x3x5_to_4", torch.nn.Linear(5, 4), randn(2, 3, 5), None, None),
+            ("linear/7x5_to_3_nobias", torch.nn.Linear(5, 3, bias=False), randn(7, 5), None,
+             None),
+            ("mlp/6x5_8_3_ce", Mlp([5, 8, 3]), randn(6, 5), randint(3, 6), "mean")]:
+        params = [(n, p.detach().float().clone()) for n, p in module.named_parameters()]
+        inputs = [("x", x)] + ([("target", target)] if target is not None else []) + params
+        names = [n for n, _ in params]
+        sizes = [module.in_features, module.out_features] if isinstance(
+            module, torch.nn.Linear) else [module.fc1.in_features, module.fc1.out_features,
+                                           module.fc2.out_features]
+
+        def fn(*args, module=module, names=names, has_target=target is not None):
+            x, rest = args[0], args[1:]
+            y_target, rest = (rest[0], rest[1:]) if has_target else (None, rest)
+            y = torch.func.functional_call(module.double(), dict(zip(names, rest)), (x,))
+            return torch.nn.functional.cross_entropy(y, y_target) if has_target else y
+        case("module_" + name.split("/")[0], name.split("/")[1], fn, inputs,
+             {"sizes": sizes, "bias": "fc1.bias" in names or "bias" in names,
+              **({"reduction": reduction} if reduction else {})})
+
+
 def main():
+    torch.manual_seed(20240517)  # torch.nn.Linear's initial parameters in module_cases
     unary_cases()
     binary_cases()
     select_cases()
@@ -458,6 +500,7 @@ def main():
     join_index_cases()
     conv_cases()
     complex_cases()
+    module_cases()
     meta = dict(metadata)
     meta.update({
         "source": "tools/gen_op_fixtures.py",
