@@ -172,9 +172,10 @@ def unary_cases():
         case("gelu", f"{approximate}/4x5_t", f, [("x", randn(4, 5) * 2)], p,
              transpose={"x": (0, 1)})
     # Integer exponents on any sign; fractional ones on positive bases only.
-    for exponent, make, shape, t in [(2.0, randn, (7,), None), (3.0, randn, (2, 3, 5), None),
-                                     (0.5, positive, (4, 5), (0, 1)), (-1.5, positive, (7,), None),
-                                     (2.5, positive, (2, 3, 5), None), (-2.0, nonzero, (3, 4), None)]:
+    for exponent, make, shape, t in [
+            (2.0, randn, (7,), None), (3.0, randn, (2, 3, 5), None),
+            (0.5, positive, (4, 5), (0, 1)), (-1.5, positive, (7,), None),
+            (2.5, positive, (2, 3, 5), None), (-2.0, nonzero, (3, 4), None)]:
         tag = "x".join(map(str, shape)) + ("_t" if t else "")
         case("pow", f"e{exponent}/{tag}", lambda x, e=exponent: torch.pow(x, e),
              [("x", make(*shape))], {"exponent": exponent}, transpose={"x": t} if t else None)
@@ -202,7 +203,8 @@ def binary_cases():
 
 
 def select_cases():
-    case("where", "3x4", torch.where, [("cond", mask(3, 4)), ("a", randn(3, 4)), ("b", randn(3, 4))])
+    case("where", "3x4", torch.where,
+         [("cond", mask(3, 4)), ("a", randn(3, 4)), ("b", randn(3, 4))])
     case("where", "3x1_by_3x4_by_4", torch.where,
          [("cond", mask(3, 1)), ("a", randn(3, 4)), ("b", randn(4))])
     case("where", "2x3x4_t", torch.where,
