@@ -1,0 +1,1 @@
+// Compiled once to make the tests' precompiled header (tests/CMakeLists.txt).
