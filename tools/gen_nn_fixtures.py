@@ -20,6 +20,9 @@ sum(out * R) with a random R gives the gradients of the input and of every param
 transformers 5.x keeps ViT's modules under new names in memory (attention.q_proj, mlp.fc1, ...)
 and renames checkpoint keys on load; the checkpoints users bring (and this file) use the classic
 names (attention.attention.query, intermediate.dense, ...): VIT_CHECKPOINT_NAMES maps them.
+ViT's eager attention in transformers 5.x takes the softmax in f32 even for f64 inputs, which
+would make the f64 reference only f32-accurate; the script swaps in RoBERTa's eager attention
+(the same math with the softmax in the input's dtype) for the ViT case.
 
 Schedules: an SGD with two groups (lr 0.1 and 0.003) under each transformers schedule; the lrs
 right after construction and after each of STEPS scheduler steps:
@@ -36,6 +39,8 @@ import transformers
 from safetensors.torch import save_file
 from transformers import RobertaConfig, ViTConfig
 from transformers.models.roberta.modeling_roberta import RobertaAttention, RobertaLayer
+from transformers.models.roberta import modeling_roberta
+from transformers.models.vit import modeling_vit
 from transformers.models.vit.modeling_vit import ViTLayer
 
 TORCH_VERSION = "2.15.0+cu132"
@@ -109,6 +114,7 @@ def layers(out, gen):
                     layer_norm_eps=1e-12, hidden_dropout_prob=0.1,
                     attention_probs_dropout_prob=0.1, qkv_bias=True)
     vit._attn_implementation = "eager"
+    modeling_vit.eager_attention_forward = modeling_roberta.eager_attention_forward  # f64 softmax
     run_case(out, "vit_layer", ViTLayer(vit), gen, lambda m, x: m(x), renames=VIT_CHECKPOINT_NAMES)
     # torch.nn.LayerNorm over the last dim
     ln = torch.nn.LayerNorm(C, eps=1e-5)
