@@ -89,7 +89,7 @@ void LRScheduler::load_state_dict(const std::map<std::string, Tensor>& state) {
   std::vector<double> base_lrs;
   for (size_t g = 0; g < base_lrs_.size(); ++g)
     base_lrs.push_back(get("base_lrs." + std::to_string(g), DType::f64));
-  const size_t expected = 6 + base_lrs_.size();
+  const size_t expected = 5 + base_lrs_.size();  // last_step, the config (4), base_lrs
   FFTUNE_CHECK(state.size() == expected, op, ": the state has ", state.size(),
                " entries, expected ", expected, " (a scheduler over ", base_lrs_.size(),
                " parameter groups)");
