@@ -34,6 +34,18 @@ AdamW::AdamW(std::vector<AdamWGroup> groups) : Optimizer(base_groups(groups), "A
   }
 }
 
+AdamW::AdamW(const std::vector<ParamGroup>& groups, const AdamWOptions& options)
+    : AdamW([&] {
+        std::vector<AdamWGroup> out;
+        for (const ParamGroup& g : groups) {
+          AdamWOptions o = options;
+          o.lr = g.lr;
+          o.weight_decay = g.weight_decay;
+          out.push_back({g.params, o});
+        }
+        return out;
+      }()) {}
+
 void AdamW::step() {
   NoGradGuard no_grad;
   for (size_t g = 0; g < groups_.size(); ++g) {

@@ -35,6 +35,9 @@ class AdamW : public Optimizer {
   explicit AdamW(std::vector<Tensor> params, const AdamWOptions& options = {});
   // Several groups, each with its own options (e.g. no weight decay on biases).
   explicit AdamW(std::vector<AdamWGroup> groups);
+  // Groups with their own lr and weight decay (e.g. from param_groups_by_pattern), sharing the
+  // betas and eps of `options` (whose lr and weight_decay are not used).
+  AdamW(const std::vector<ParamGroup>& groups, const AdamWOptions& options);
 
   void step() override;
 

@@ -1,8 +1,35 @@
 #include "nn/module.h"
 
 #include <algorithm>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "core/autograd/grad_mode.h"
 
 namespace fftune::nn {
+
+bool name_matches(const std::string& name, const std::string& pattern) {
+  if (pattern.rfind("re:", 0) == 0) return std::regex_search(name, std::regex(pattern.substr(3)));
+  if (pattern.empty()) return false;
+  // A run of whole components: ".a.b.c." contains ".b.c.".
+  return ("." + name + ".").find("." + pattern + ".") != std::string::npos;
+}
+
+std::string LoadReport::to_string() const {
+  std::ostringstream os;
+  os << "loaded " << loaded.size() << ", missing " << missing.size() << ", unexpected "
+     << unexpected.size() << ", mismatched " << mismatched.size();
+  if (!converted.empty()) os << ", converted " << converted.size();
+  auto list = [&](const char* what, const std::vector<std::string>& keys) {
+    for (const std::string& k : keys) os << "\n  " << what << ": " << k;
+  };
+  list("missing", missing);
+  list("unexpected", unexpected);
+  list("mismatched", mismatched);
+  list("converted", converted);
+  return os.str();
+}
 
 void Module::check_new_name(const std::string& name, const char* what) const {
   FFTUNE_CHECK(!name.empty(), "Module: ", what, " name must not be empty");
@@ -14,6 +41,153 @@ void Module::check_new_name(const std::string& name, const char* what) const {
   for (const auto& [n, c] : children_)
     FFTUNE_CHECK(n != name, "Module: ", what, " name '", name,
                  "' is already taken by a child module of this module");
+  for (const Buffer& b : buffers_)
+    FFTUNE_CHECK(b.name != name, "Module: ", what, " name '", name,
+                 "' is already taken by a buffer of this module");
+}
+
+Tensor Module::register_buffer(const std::string& name, Tensor tensor, bool persistent) {
+  check_new_name(name, "buffer");
+  FFTUNE_CHECK(tensor.defined(), "Module: buffer '", name, "' is an undefined tensor");
+  FFTUNE_CHECK(!tensor.requires_grad(), "Module: buffer '", name,
+               "' requires grad (a trained tensor is a parameter: register_parameter)");
+  buffers_.push_back({name, tensor, persistent});
+  return tensor;
+}
+
+template <typename Fn>
+void Module::visit(Fn&& fn) const {
+  std::vector<std::pair<std::string, const Module*>> stack = {{"", this}};
+  while (!stack.empty()) {
+    auto [prefix, m] = stack.back();
+    stack.pop_back();
+    fn(prefix, *m);
+    for (auto it = m->children_.rbegin(); it != m->children_.rend(); ++it)
+      stack.emplace_back(prefix + it->first + ".", it->second.get());
+  }
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool persistent_only) const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  std::set<const TensorImpl*> seen;
+  visit([&](const std::string& prefix, const Module& m) {
+    for (const Buffer& b : m.buffers_)
+      if ((!persistent_only || b.persistent) && seen.insert(b.tensor.impl()).second)
+        out.emplace_back(prefix + b.name, b.tensor);
+  });
+  return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::state_dict() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  visit([&](const std::string& prefix, const Module& m) {
+    for (const auto& [name, p] : m.parameters_) out.emplace_back(prefix + name, p.detach());
+    for (const Buffer& b : m.buffers_)
+      if (b.persistent) out.emplace_back(prefix + b.name, b.tensor.detach());
+  });
+  return out;
+}
+
+LoadReport Module::load_state_dict(const std::map<std::string, Tensor>& state, bool strict) {
+  LoadReport report;
+  struct Copy {
+    std::string name;
+    Tensor dst, src;
+  };
+  std::vector<Copy> copies;
+  std::set<std::string> own;
+  bool shape_error = false;
+  for (const auto& [name, dst] : state_dict()) {
+    own.insert(name);
+    auto it = state.find(name);
+    if (it == state.end()) {
+      report.missing.push_back(name);
+      continue;
+    }
+    const Tensor& src = it->second;
+    std::ostringstream what;
+    what << name << ": expected " << dst.dtype() << " " << dst.shape() << ", got ";
+    if (!src.defined()) {
+      report.mismatched.push_back(what.str() + "an undefined tensor");
+      shape_error = true;
+      continue;
+    }
+    what << src.dtype() << " " << src.shape();
+    if (src.shape() != dst.shape()) {
+      report.mismatched.push_back(what.str());
+      shape_error = true;
+    } else if (src.dtype() != dst.dtype()) {
+      if (strict) {
+        report.mismatched.push_back(what.str());
+        continue;
+      }
+      report.converted.push_back(what.str());
+      copies.push_back({name, dst, src});
+    } else {
+      copies.push_back({name, dst, src});
+    }
+  }
+  for (const auto& [name, t] : state)
+    if (!own.count(name)) report.unexpected.push_back(name);
+
+  const bool failed =
+      shape_error || (strict && (!report.missing.empty() || !report.unexpected.empty() ||
+                                 !report.mismatched.empty()));
+  FFTUNE_CHECK(!failed, "Module::load_state_dict", strict ? " (strict)" : "",
+               ": nothing was loaded; ", report.to_string());
+  NoGradGuard no_grad;
+  for (Copy& c : copies) {
+    c.dst.copy_(c.src);  // converts the dtype and moves to the module's device
+    report.loaded.push_back(c.name);
+  }
+  return report;
+}
+
+std::vector<Tensor> Module::all_tensors() const {
+  std::vector<Tensor> out;
+  std::set<const TensorImpl*> seen;
+  visit([&](const std::string&, const Module& m) {
+    for (const auto& [name, p] : m.parameters_)
+      if (seen.insert(p.impl()).second) out.push_back(p);
+    for (const Buffer& b : m.buffers_)
+      if (seen.insert(b.tensor.impl()).second) out.push_back(b.tensor);
+  });
+  return out;
+}
+
+namespace {
+
+// Gives `t` the storage and geometry of `moved` while keeping its TensorImpl (so every handle
+// to it sees the change). The version is bumped: saved copies of the old data are stale.
+void replace_data(const Tensor& t, const Tensor& moved) {
+  TensorImpl* impl = t.impl();
+  impl->storage = moved.impl()->storage;
+  impl->shape = moved.shape();
+  impl->strides = moved.strides();
+  impl->offset = moved.offset();
+  impl->dtype = moved.dtype();
+  t.bump_version();
+}
+
+}  // namespace
+
+void Module::to(Device device) {
+  NoGradGuard no_grad;
+  for (const Tensor& t : all_tensors()) {
+    if (t.device() == device) continue;
+    if (t.grad().defined()) t.set_grad(t.grad().to(device));
+    replace_data(t, t.detach().to(device));
+  }
+}
+
+void Module::to(DType dtype) {
+  FFTUNE_CHECK(is_floating(dtype), "Module::to: expected a floating dtype, got ", dtype);
+  NoGradGuard no_grad;
+  for (const Tensor& t : all_tensors()) {
+    if (!is_floating(t.dtype()) || t.dtype() == dtype) continue;
+    if (t.grad().defined()) t.set_grad(t.grad().to(dtype));
+    replace_data(t, t.detach().to(dtype));
+  }
 }
 
 Tensor Module::register_parameter(const std::string& name, Tensor tensor, bool requires_grad) {
@@ -95,6 +269,27 @@ void Module::train(bool on) {
 
 void Module::set_requires_grad(bool requires_grad) {
   for (auto& [name, p] : named_parameters()) p.set_requires_grad(requires_grad);
+}
+
+int64_t Module::set_requires_grad(const std::vector<std::string>& patterns, bool requires_grad) {
+  auto named = named_parameters();
+  int64_t count = 0;
+  for (const std::string& pattern : patterns) {
+    bool any = false;
+    for (const auto& [name, p] : named)
+      if (name_matches(name, pattern)) any = true;
+    FFTUNE_CHECK(any, "Module::set_requires_grad: pattern '", pattern, "' matches no parameter (",
+                 named.size(), " parameters, e.g. '",
+                 named.empty() ? std::string() : named.front().first, "')");
+  }
+  for (auto& [name, p] : named) {
+    const bool match = std::any_of(patterns.begin(), patterns.end(),
+                                   [&](const std::string& pat) { return name_matches(name, pat); });
+    if (!match) continue;
+    p.set_requires_grad(requires_grad);
+    ++count;
+  }
+  return count;
 }
 
 void Module::zero_grad() {

@@ -31,6 +31,18 @@ SGD::SGD(std::vector<SgdGroup> groups) : Optimizer(base_groups(groups), "SGD") {
   }
 }
 
+SGD::SGD(const std::vector<ParamGroup>& groups, const SgdOptions& options)
+    : SGD([&] {
+        std::vector<SgdGroup> out;
+        for (const ParamGroup& g : groups) {
+          SgdOptions o = options;
+          o.lr = g.lr;
+          o.weight_decay = g.weight_decay;
+          out.push_back({g.params, o});
+        }
+        return out;
+      }()) {}
+
 void SGD::step() {
   NoGradGuard no_grad;
   for (size_t g = 0; g < groups_.size(); ++g) {

@@ -31,6 +31,9 @@ class SGD : public Optimizer {
  public:
   explicit SGD(std::vector<Tensor> params, const SgdOptions& options = {});
   explicit SGD(std::vector<SgdGroup> groups);
+  // Groups with their own lr and weight decay (e.g. from param_groups_by_pattern), sharing the
+  // momentum settings of `options` (whose lr and weight_decay are not used).
+  SGD(const std::vector<ParamGroup>& groups, const SgdOptions& options);
 
   void step() override;
 

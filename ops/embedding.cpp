@@ -1,6 +1,9 @@
 // embedding(weight, indices): a lookup of rows of a (V, C) table. indices (any shape, i64) ->
 // output (indices' shape…, C). Backward is a scatter-add of the output gradient's rows into a
-// (V, C) zero gradient: a row looked up twice receives both gradients.
+// (V, C) zero gradient: a row looked up twice receives both gradients. With padding_idx (as
+// torch), that row's gradient is left zero: the padding vector is never trained.
+#include <optional>
+
 #include "core/autograd/node.h"
 #include "ops/cpu/embedding_kernels.h"
 #include "ops/op_utils.h"
@@ -11,7 +14,8 @@ namespace {
 
 class EmbeddingBackward final : public Node {
  public:
-  explicit EmbeddingBackward(Shape weight_shape) : weight_shape_(std::move(weight_shape)) {}
+  EmbeddingBackward(Shape weight_shape, std::optional<int64_t> padding_idx)
+      : weight_shape_(std::move(weight_shape)), padding_idx_(padding_idx) {}
   std::string name() const override { return "EmbeddingBackward"; }
 
   SavedTensor indices;  // (M) i64, contiguous
@@ -24,16 +28,18 @@ class EmbeddingBackward final : public Node {
       cpu::embedding_backward(dweight, g.contiguous().view({idx.numel(), weight_shape_[1]}), idx);
     else
       no_kernel("embedding", g.device());
+    if (padding_idx_) dweight.select(0, *padding_idx_).zero_();
     return {dweight, Tensor()};
   }
 
  private:
   Shape weight_shape_;  // (V, C)
+  std::optional<int64_t> padding_idx_;
 };
 
 }  // namespace
 
-Tensor embedding(const Tensor& weight, const Tensor& indices) {
+Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx) {
   check_defined("embedding", weight, "weight");
   check_defined("embedding", indices, "indices");
   FFTUNE_CHECK(weight.dim() == 2, "embedding: weight must be (V, C), got ", weight.shape());
@@ -43,6 +49,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices) {
   check_same_device("embedding", {weight, indices});
 
   const int64_t V = weight.size(0), C = weight.size(1), M = indices.numel();
+  FFTUNE_CHECK(!padding_idx || (*padding_idx >= 0 && *padding_idx < V), "embedding: padding_idx ",
+               padding_idx.value_or(0), " is out of range for a table of ", V, " rows");
   const Tensor idx = indices.detach().contiguous().view({M});
   const Tensor idx_host = idx.to(Device::cpu());  // the range check reads the indices here
   const int64_t* pi = idx_host.data<int64_t>();
@@ -58,7 +66,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices) {
   else
     no_kernel("embedding", weight.device());
 
-  if (auto node = make_node<EmbeddingBackward>({weight, indices}, weight.shape())) {
+  if (auto node = make_node<EmbeddingBackward>({weight, indices}, weight.shape(), padding_idx)) {
     node->save(node->indices, idx);
     attach(node, {out});
   }

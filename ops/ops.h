@@ -120,8 +120,10 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                   const Tensor& bias, double eps = 1e-5);  // ops/layer_norm.cpp
 
 // ---- embeddings, dropout, losses ----
-// weight (V, C), indices i64 of any shape -> (…, C). Backward is a scatter-add into the rows.
-Tensor embedding(const Tensor& weight, const Tensor& indices);  // ops/embedding.cpp
+// weight (V, C), indices i64 of any shape -> (…, C). Backward is a scatter-add into the rows;
+// the row padding_idx (if given, in [0, V)) gets no gradient, as torch's.
+Tensor embedding(const Tensor& weight, const Tensor& indices,
+                 std::optional<int64_t> padding_idx = std::nullopt);  // ops/embedding.cpp
 // Zeroes each element with probability p and scales the rest by 1/(1-p) (Philox mask);
 // identity when !training or p == 0.
 Tensor dropout(const Tensor& x, double p, bool training, Generator* gen = nullptr);

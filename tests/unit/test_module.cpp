@@ -2,6 +2,7 @@
 // parameter counts, train/eval propagation, zero_grad, and naming errors.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -229,6 +230,182 @@ TEST(Module, RejectsBadNamesAndTensors) {
   // A frozen registration.
   EXPECT_FALSE(r.register_parameter("frozen", zeros({3}), /*requires_grad=*/false).requires_grad());
   EXPECT_EQ(r.num_parameters(true), 2);
+}
+
+}  // namespace
+}  // namespace fftune::nn
+
+namespace fftune::nn {
+namespace {
+
+// A module with a persistent buffer, a non-persistent one, and a child.
+class WithBuffers : public Module {
+ public:
+  WithBuffers() {
+    weight = register_parameter("weight", from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3}));
+    position_ids = register_buffer("position_ids", arange(0, 4, 1, DType::i64));
+    scratch = register_buffer("scratch", zeros({5}), /*persistent=*/false);
+    child = register_module("child", std::make_shared<Dense>(3, 2));
+  }
+  Tensor weight, position_ids, scratch;
+  std::shared_ptr<Dense> child;
+};
+
+std::vector<std::string> keys_of(const std::vector<std::pair<std::string, Tensor>>& named) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : named) out.push_back(k);
+  return out;
+}
+
+std::map<std::string, Tensor> as_map(const std::vector<std::pair<std::string, Tensor>>& named) {
+  std::map<std::string, Tensor> out;
+  for (const auto& [k, v] : named) out[k] = v.clone();
+  return out;
+}
+
+TEST(ModuleState, BuffersAreStateButNotParameters) {
+  WithBuffers m;
+  EXPECT_EQ(keys_of(m.named_parameters()),
+            (std::vector<std::string>{"weight", "child.weight", "child.bias"}));
+  EXPECT_EQ(keys_of(m.named_buffers()), (std::vector<std::string>{"position_ids", "scratch"}));
+  EXPECT_EQ(keys_of(m.named_buffers(true)), (std::vector<std::string>{"position_ids"}));
+  EXPECT_EQ(keys_of(m.state_dict()),
+            (std::vector<std::string>{"weight", "position_ids", "child.weight", "child.bias"}));
+  EXPECT_FALSE(m.position_ids.requires_grad());
+  EXPECT_EQ(m.num_parameters(), 6 + 6 + 2);
+}
+
+TEST(ModuleState, StateDictRoundTripIncludingBuffers) {
+  WithBuffers a, b;
+  {
+    NoGradGuard no_grad;
+    a.child->weight.fill_(0.5);
+    a.position_ids.copy_(from_vector<int64_t>({3, 2, 1, 0}, {4}));
+  }
+  const LoadReport report = b.load_state_dict(as_map(a.state_dict()));
+  EXPECT_EQ(report.loaded.size(), 4u);
+  EXPECT_TRUE(report.missing.empty() && report.unexpected.empty() && report.mismatched.empty());
+  for (const auto& [name, t] : a.state_dict()) {
+    auto other = as_map(b.state_dict());
+    EXPECT_ALL_CLOSE(other.at(name).to(DType::f64), t.to(DType::f64), 0.0, 0.0) << name;
+  }
+  EXPECT_TRUE(b.weight.requires_grad());  // flags are kept
+  EXPECT_EQ(to_vector<int64_t>(b.position_ids), (std::vector<int64_t>{3, 2, 1, 0}));
+}
+
+TEST(ModuleState, StrictErrorListsEveryBadKeyAndWritesNothing) {
+  WithBuffers m;
+  auto state = as_map(m.state_dict());
+  state.erase("child.bias");
+  state["child.gamma"] = zeros({2});
+  state["weight"] = zeros({3, 2});
+  state["position_ids"] = zeros({4});  // f32 instead of i64
+  state["child.weight"] = full({2, 3}, 9.0);
+  try {
+    m.load_state_dict(state);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    for (const char* needle : {"missing: child.bias", "unexpected: child.gamma",
+                               "weight: expected f32 (2, 3), got f32 (3, 2)",
+                               "position_ids: expected i64 (4,), got f32 (4,)"})
+      EXPECT_NE(msg.find(needle), std::string::npos) << needle << " not in: " << msg;
+  }
+  EXPECT_EQ(to_vector<float>(m.child->weight), std::vector<float>(6, 0.0f));  // unchanged
+}
+
+TEST(ModuleState, NonStrictLoadsWhatItCanAndReports) {
+  WithBuffers m;
+  auto state = as_map(m.state_dict());
+  state.erase("child.bias");
+  state["lm_head.bias"] = zeros({7});
+  state["child.weight"] = full({2, 3}, 2.0, DType::f64);  // converted to f32
+  const LoadReport report = m.load_state_dict(state, /*strict=*/false);
+  EXPECT_EQ(report.missing, std::vector<std::string>{"child.bias"});
+  EXPECT_EQ(report.unexpected, std::vector<std::string>{"lm_head.bias"});
+  ASSERT_EQ(report.converted.size(), 1u);
+  EXPECT_NE(report.converted[0].find("child.weight"), std::string::npos);
+  EXPECT_EQ(report.loaded.size(), 3u);
+  EXPECT_EQ(to_vector<float>(m.child->weight), std::vector<float>(6, 2.0f));
+  EXPECT_NE(report.to_string().find("missing: child.bias"), std::string::npos);
+  // A shape mismatch is an error even when not strict.
+  state["weight"] = zeros({6});
+  EXPECT_FFTUNE_ERROR(m.load_state_dict(state, false), "weight: expected f32 (2, 3)");
+}
+
+TEST(ModuleState, TiedWeightsAppearUnderEveryName) {
+  class Tied : public Module {
+   public:
+    Tied() {
+      table = register_parameter("table", zeros({4, 2}));
+      head = register_module("head", std::make_shared<Dense>(2, 4, false));
+    }
+    Tensor table;
+    std::shared_ptr<Dense> head;
+  };
+  Tied m;
+  EXPECT_EQ(keys_of(m.state_dict()), (std::vector<std::string>{"table", "head.weight"}));
+}
+
+TEST(ModuleState, FreezeByPattern) {
+  Model m;
+  m.set_requires_grad(false);
+  EXPECT_EQ(m.set_requires_grad({"query", "head"}, true), 2 * 2 + 2);
+  std::vector<std::string> trainable;
+  for (const auto& [n, p] : m.named_parameters())
+    if (p.requires_grad()) trainable.push_back(n);
+  EXPECT_EQ(trainable,
+            (std::vector<std::string>{
+                "encoder.layer.0.attention.query.weight", "encoder.layer.0.attention.query.bias",
+                "encoder.layer.1.attention.query.weight", "encoder.layer.1.attention.query.bias",
+                "head.weight", "head.bias"}));
+  EXPECT_EQ(m.set_requires_grad({"re:layer\\.1\\..*bias$"}, false), 2);
+  std::map<std::string, bool> flag;
+  for (const auto& [n, p] : m.named_parameters()) flag[n] = p.requires_grad();
+  EXPECT_FALSE(flag.at("encoder.layer.1.attention.query.bias"));
+  EXPECT_TRUE(flag.at("encoder.layer.1.attention.query.weight"));
+  EXPECT_TRUE(flag.at("encoder.layer.0.attention.query.bias"));
+  EXPECT_FFTUNE_ERROR(m.set_requires_grad({"quer"}, true), "pattern 'quer' matches no parameter");
+}
+
+TEST(ModuleState, NamePatterns) {
+  const std::string name = "encoder.layer.0.attention.self.query.weight";
+  EXPECT_TRUE(name_matches(name, "query"));
+  EXPECT_TRUE(name_matches(name, "self.query"));
+  EXPECT_TRUE(name_matches(name, "query.weight"));
+  EXPECT_TRUE(name_matches(name, name));
+  EXPECT_FALSE(name_matches(name, "quer"));
+  EXPECT_FALSE(name_matches(name, "ery.weight"));
+  EXPECT_FALSE(name_matches(name, ""));
+  EXPECT_TRUE(name_matches(name, "re:layer\\.[0-9]+\\.attention"));
+  EXPECT_FALSE(name_matches(name, "re:^layer"));
+}
+
+TEST(ModuleState, ToConvertsInPlaceKeepingHandles) {
+  WithBuffers m;
+  Tensor handle = m.weight;
+  m.weight.set_grad(ones({2, 3}));
+  m.to(DType::f64);
+  EXPECT_EQ(handle.dtype(), DType::f64);  // the same tensor, converted
+  EXPECT_EQ(m.named_parameters()[0].second.dtype(), DType::f64);
+  EXPECT_EQ(m.weight.grad().dtype(), DType::f64);
+  EXPECT_EQ(m.position_ids.dtype(), DType::i64);  // integer buffers keep their dtype
+  EXPECT_EQ(m.scratch.dtype(), DType::f64);
+  EXPECT_EQ(to_vector<double>(handle), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  m.to(Device::cpu());  // already there: nothing changes
+  EXPECT_EQ(handle.dtype(), DType::f64);
+  EXPECT_FFTUNE_ERROR(m.to(DType::i64), "floating dtype");
+}
+
+TEST(ModuleState, BufferRegistrationErrors) {
+  class Bad : public Module {
+   public:
+    void add(const std::string& n, Tensor t) { register_buffer(n, t); }
+  };
+  Bad m;
+  m.add("x", zeros({1}));
+  EXPECT_FFTUNE_ERROR(m.add("x", zeros({1})), "already taken by a buffer");
+  EXPECT_FFTUNE_ERROR(m.add("y", zeros({1}).set_requires_grad(true)), "requires grad");
 }
 
 }  // namespace
