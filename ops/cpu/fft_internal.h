@@ -142,6 +142,14 @@ template <typename T>
 void scatter_complex(std::complex<T>* dst, Split<const T> src, int64_t n, int64_t lanes,
                      int64_t stride, int64_t dist);
 
+// The same for rows of (re, im) pairs that are contiguous within each lane (stride 1): lane v,
+// element i at src[v*dist + 2*i] and src[v*dist + 2*i + 1], dist counted in T (fft_transpose.cpp).
+// Complex rows and the (even, odd) sample pairs of real rows both have this layout.
+template <typename T>
+void pairs_to_lanes(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_t dist);
+template <typename T>
+void lanes_to_pairs(T* dst, Split<const T> src, int64_t n, int64_t lanes, int64_t dist);
+
 // Complex transforms of `batch` vectors, kLanes at a time, on fftune::num_threads() threads
 // (fft_complex.cpp).
 template <typename T>

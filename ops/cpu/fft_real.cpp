@@ -34,6 +34,10 @@ namespace {
 template <typename T>
 void gather_real_pairs(Split<T> dst, const T* src, int64_t h, int64_t lanes, int64_t stride,
                        int64_t dist) {
+  if (stride == 1) {
+    pairs_to_lanes(dst, src, h, lanes, dist);
+    return;
+  }
   for (int64_t v = 0; v < lanes; ++v) {
     const T* lane = src + v * dist;
     for (int64_t j = 0; j < h; ++j) {
@@ -58,6 +62,10 @@ void gather_real(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_t s
 template <typename T>
 void scatter_real_pairs(T* dst, Split<const T> src, int64_t h, int64_t lanes, int64_t stride,
                         int64_t dist) {
+  if (stride == 1) {
+    lanes_to_pairs(dst, src, h, lanes, dist);
+    return;
+  }
   for (int64_t v = 0; v < lanes; ++v) {
     T* lane = dst + v * dist;
     for (int64_t j = 0; j < h; ++j) {
