@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--threads", type=int, default=default_threads)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--filter", default="", help="only names containing this string")
+    parser.add_argument("--exact", default="", help="only the case with exactly this name")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     gen = torch.Generator().manual_seed(0)
@@ -57,13 +58,13 @@ def main():
     for kind, a, b, batch in cases():
         if kind == "rows_r2c":
             name = f"BM_rows_r2c/{a}/{b}"
-            if args.filter not in name:
+            if args.filter not in name or (args.exact and name != args.exact):
                 continue
             x = torch.rand(a, b, generator=gen) * 2 - 1
             ms = median_ms(lambda: torch.fft.rfft(x, dim=-1), args.runs)
         else:
             name = f"BM_{kind}/{a}/{b}/{batch}"
-            if args.filter not in name:
+            if args.filter not in name or (args.exact and name != args.exact):
                 continue
             shape = (batch, a, b) if batch > 1 else (a, b)
             x = torch.rand(*shape, generator=gen) * 2 - 1

@@ -150,6 +150,16 @@ void pairs_to_lanes(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_
 template <typename T>
 void lanes_to_pairs(T* dst, Split<const T> src, int64_t n, int64_t lanes, int64_t dist);
 
+// Column tiles of a row-major complex array (fft_2d.cpp): lane v, element i at src[i*pitch + v].
+// Full tiles store their lanes in a permuted order (Note [Column lane order], fft_transpose.cpp),
+// so a tile must be scattered with lanes_to_columns, with the same `lanes`.
+template <typename T>
+void columns_to_lanes(Split<T> dst, const std::complex<T>* src, int64_t n, int64_t lanes,
+                      int64_t pitch);
+template <typename T>
+void lanes_to_columns(std::complex<T>* dst, Split<const T> src, int64_t n, int64_t lanes,
+                      int64_t pitch);
+
 // Complex transforms of `batch` vectors, kLanes at a time, on fftune::num_threads() threads
 // (fft_complex.cpp).
 template <typename T>

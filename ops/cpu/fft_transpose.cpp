@@ -2,6 +2,7 @@
 // a transpose plus a de-interleave. This is the one place in ops/cpu/fft with AVX2 intrinsics;
 // measurement said it was needed: written as plain loops, the strided element-by-element
 // copies took more time than all the butterflies together (perf, rows r2c 1024x768).
+#include <complex>
 #include <cstdint>
 
 #include "ops/cpu/fft_internal.h"
@@ -127,6 +128,45 @@ inline void lanes_to_pairs_block(double* dst, Split<const double> src, int64_t i
 template <typename T>
 inline constexpr int64_t kBlock = 32 / static_cast<int64_t>(sizeof(T));
 
+// Note [Column lane order]
+// ~~~~~~~~~~~~~~~~~~~~~~~~
+// A full tile row of a column tile is kLanes complex numbers = four AVX2 registers of pairs.
+// Splitting each pair of registers into re and im with one in-lane shuffle each leaves the
+// numbers in the order 0 1 4 5 2 3 6 7 (f32) or 0 2 1 3 (f64) instead of 0..7: the 128-bit
+// halves of an AVX2 register do not mix. We keep that order: the lanes of a buffer are
+// independent transforms, so any permutation of them is fine as long as the scatter undoes the
+// same one, and the inverse unpack restores exactly the original pairs. Only full tiles use it;
+// partial tiles go through the scalar path in natural order, both ways.
+inline void split_row(float* re, float* im, const float* pairs) {
+  for (int half = 0; half < 2; ++half) {
+    const __m256 a = _mm256_loadu_ps(pairs + 16 * half), b = _mm256_loadu_ps(pairs + 16 * half + 8);
+    _mm256_storeu_ps(re + 8 * half, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+    _mm256_storeu_ps(im + 8 * half, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+  }
+}
+inline void split_row(double* re, double* im, const double* pairs) {
+  for (int half = 0; half < 2; ++half) {
+    const __m256d a = _mm256_loadu_pd(pairs + 8 * half), b = _mm256_loadu_pd(pairs + 8 * half + 4);
+    _mm256_storeu_pd(re + 4 * half, _mm256_unpacklo_pd(a, b));
+    _mm256_storeu_pd(im + 4 * half, _mm256_unpackhi_pd(a, b));
+  }
+}
+inline void join_row(float* pairs, const float* re, const float* im) {
+  for (int half = 0; half < 2; ++half) {
+    const __m256 r = _mm256_loadu_ps(re + 8 * half), i = _mm256_loadu_ps(im + 8 * half);
+    _mm256_storeu_ps(pairs + 16 * half, _mm256_unpacklo_ps(r, i));
+    _mm256_storeu_ps(pairs + 16 * half + 8, _mm256_unpackhi_ps(r, i));
+  }
+}
+inline void join_row(double* pairs, const double* re, const double* im) {
+  for (int half = 0; half < 2; ++half) {
+    const __m256d r = _mm256_loadu_pd(re + 4 * half), i = _mm256_loadu_pd(im + 4 * half);
+    _mm256_storeu_pd(pairs + 8 * half, _mm256_unpacklo_pd(r, i));
+    _mm256_storeu_pd(pairs + 8 * half + 4, _mm256_unpackhi_pd(r, i));
+  }
+}
+static_assert(kLanes<float> == 16 && kLanes<double> == 8, "split_row/join_row assume 128 B rows");
+
 #endif  // __AVX2__
 
 }  // namespace
@@ -165,9 +205,65 @@ void lanes_to_pairs(T* dst, Split<const T> src, int64_t n, int64_t lanes, int64_
 #endif
 }
 
+template <typename T>
+void columns_to_lanes(Split<T> dst, const std::complex<T>* src, int64_t n, int64_t lanes,
+                      int64_t pitch) {
+  const T* s = reinterpret_cast<const T*>(src);
+#if defined(__AVX2__)
+  if (lanes == kLanes<T>) {
+    // Each row of the tile is in a different 4 KiB page once the array is wide, where hardware
+    // prefetchers stop; fetch the tile rows a few iterations ahead ourselves.
+    constexpr int64_t kAhead = 8;
+    for (int64_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) {
+        const char* ahead = reinterpret_cast<const char*>(s + 2 * (i + kAhead) * pitch);
+        _mm_prefetch(ahead, _MM_HINT_T0);
+        _mm_prefetch(ahead + 64, _MM_HINT_T0);
+      }
+      split_row(dst.re + i * lanes, dst.im + i * lanes, s + 2 * i * pitch);
+    }
+    return;
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t v = 0; v < lanes; ++v) {
+      dst.re[i * lanes + v] = s[2 * (i * pitch + v)];
+      dst.im[i * lanes + v] = s[2 * (i * pitch + v) + 1];
+    }
+  }
+}
+
+template <typename T>
+void lanes_to_columns(std::complex<T>* dst, Split<const T> src, int64_t n, int64_t lanes,
+                      int64_t pitch) {
+  T* d = reinterpret_cast<T*>(dst);
+#if defined(__AVX2__)
+  if (lanes == kLanes<T>) {
+    for (int64_t i = 0; i < n; ++i) {
+      join_row(d + 2 * i * pitch, src.re + i * lanes, src.im + i * lanes);
+    }
+    return;
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t v = 0; v < lanes; ++v) {
+      d[2 * (i * pitch + v)] = src.re[i * lanes + v];
+      d[2 * (i * pitch + v) + 1] = src.im[i * lanes + v];
+    }
+  }
+}
+
 template void pairs_to_lanes<float>(Split<float>, const float*, int64_t, int64_t, int64_t);
 template void pairs_to_lanes<double>(Split<double>, const double*, int64_t, int64_t, int64_t);
 template void lanes_to_pairs<float>(float*, Split<const float>, int64_t, int64_t, int64_t);
 template void lanes_to_pairs<double>(double*, Split<const double>, int64_t, int64_t, int64_t);
+template void columns_to_lanes<float>(Split<float>, const std::complex<float>*, int64_t, int64_t,
+                                      int64_t);
+template void columns_to_lanes<double>(Split<double>, const std::complex<double>*, int64_t, int64_t,
+                                       int64_t);
+template void lanes_to_columns<float>(std::complex<float>*, Split<const float>, int64_t, int64_t,
+                                      int64_t);
+template void lanes_to_columns<double>(std::complex<double>*, Split<const double>, int64_t, int64_t,
+                                       int64_t);
 
 }  // namespace fftune::cpu::fft::detail
