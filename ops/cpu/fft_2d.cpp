@@ -28,7 +28,7 @@ void column_transforms(const std::complex<T>* in, std::complex<T>* out, int64_t 
   const int64_t tiles_per_item = (cols + kLanes<T> - 1) / kLanes<T>;
   const int64_t tiles = batch * tiles_per_item;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(batch * n0 * cols))
+    schedule(dynamic) if (tiles > 1 && worth_threads(batch * n0 * cols))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t item = tile / tiles_per_item;
     const int64_t first = (tile % tiles_per_item) * kLanes<T>;

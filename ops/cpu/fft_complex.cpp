@@ -100,7 +100,7 @@ void c2c_batched(const ComplexPlan<T>& plan, const std::complex<T>* in, std::com
   const int64_t n = plan.n;
   const int64_t tiles = (batch + kLanes<T> - 1) / kLanes<T>;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(n * batch))
+    schedule(dynamic) if (tiles > 1 && worth_threads(n * batch))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t first = tile * kLanes<T>;
     const int64_t lanes = std::min(kLanes<T>, batch - first);

@@ -168,6 +168,9 @@ void c2c_batched(const ComplexPlan<T>& plan, const std::complex<T>* in, std::com
                  int64_t out_dist, Direction dir);
 
 // True when `work` (elements times transforms) is large enough to be worth several threads.
+// Tile loops use schedule(dynamic): a tile is tens of microseconds, so handing them out one by
+// one costs nothing, and when the machine is shared and one thread is preempted the others
+// take over its remaining tiles instead of waiting at the barrier for a fixed half of the work.
 inline bool worth_threads(int64_t work) {
   return work >= (int64_t{1} << 15);
 }

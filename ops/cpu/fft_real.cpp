@@ -178,7 +178,7 @@ void r2c_batched(const RealPlan<T>& plan, const T* in, std::complex<T>* out, int
                  int64_t in_stride, int64_t in_dist, int64_t out_stride, int64_t out_dist) {
   const int64_t tiles = (batch + kLanes<T> - 1) / kLanes<T>;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(plan.n * batch))
+    schedule(dynamic) if (tiles > 1 && worth_threads(plan.n * batch))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t first = tile * kLanes<T>;
     r2c_tile(plan, in + first * in_dist, out + first * out_dist, std::min(kLanes<T>, batch - first),
@@ -191,7 +191,7 @@ void c2r_batched(const RealPlan<T>& plan, const std::complex<T>* in, T* out, int
                  int64_t in_stride, int64_t in_dist, int64_t out_stride, int64_t out_dist) {
   const int64_t tiles = (batch + kLanes<T> - 1) / kLanes<T>;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(plan.n * batch))
+    schedule(dynamic) if (tiles > 1 && worth_threads(plan.n * batch))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t first = tile * kLanes<T>;
     c2r_tile(plan, in + first * in_dist, out + first * out_dist, std::min(kLanes<T>, batch - first),

@@ -318,7 +318,10 @@ TYPED_TEST(FftKernels, RealTransformsStridedBatches) {
 struct Shape2d {
   int64_t n0, n1;
 };
-const Shape2d kShapes2d[] = {{1, 1}, {3, 5}, {6, 4}, {7, 9}, {16, 12}, {5, 34}, {20, 2}};
+// Odd and even, one and several tiles of rows and of columns (16 lanes in f32, 8 in f64), and a
+// Bluestein column length (34 = 2*17).
+const Shape2d kShapes2d[] = {{1, 1},  {3, 5},  {6, 4},   {7, 9},  {16, 12},
+                             {5, 34}, {20, 2}, {34, 40}, {48, 66}};
 
 TYPED_TEST(FftKernels, C2c2dMatchesNaiveDft) {
   using T = TypeParam;
