@@ -150,6 +150,13 @@ void pairs_to_lanes(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_
 template <typename T>
 void lanes_to_pairs(T* dst, Split<const T> src, int64_t n, int64_t lanes, int64_t dist);
 
+// r2c of even n = 2h, fused with the store (fft_transpose.cpp): from Z = DFT_h(z) in a lanes
+// buffer, write bins 0..h of each lane v as pairs at dst[v*dist + 2k], using the split of
+// Note [Real FFT via a half-length complex FFT] (fft_real.cpp) with w^k = (tw_re[k], tw_im[k]).
+template <typename T>
+void split_spectrum_to_pairs(T* dst, Split<const T> z, const T* tw_re, const T* tw_im, int64_t h,
+                             int64_t lanes, int64_t dist);
+
 // Column tiles of a row-major complex array (fft_2d.cpp): lane v, element i at src[i*pitch + v].
 // Full tiles store their lanes in a permuted order (Note [Column lane order], fft_transpose.cpp),
 // so a tile must be scattered with lanes_to_columns, with the same `lanes`.

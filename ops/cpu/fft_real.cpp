@@ -137,6 +137,12 @@ void r2c_tile(const RealPlan<T>& plan, const T* in, std::complex<T>* out, int64_
   if (plan.uses_half_length()) {
     gather_real_pairs(ws.a, in, n / 2, lanes, in_stride, in_dist);
     Split<T> z = transform_lanes(*plan.complex, ws.a, ws.b, lanes, Direction::kForward);
+    if (out_stride == 1) {  // rows of contiguous bins: split and store in one go
+      split_spectrum_to_pairs(reinterpret_cast<T*>(out), Split<const T>{z.re, z.im},
+                              plan.twiddle_re.data(), plan.twiddle_im.data(), n / 2, lanes,
+                              2 * out_dist);
+      return;
+    }
     Split<T> x = other_buffer(z, ws.a, ws.b);
     split_real_spectrum(x, Split<const T>{z.re, z.im}, plan, lanes);
     scatter_complex(out, Split<const T>{x.re, x.im}, bins, lanes, out_stride, out_dist);

@@ -124,6 +124,75 @@ inline void lanes_to_pairs_block(double* dst, Split<const double> src, int64_t i
   for (int k = 0; k < 4; ++k) _mm256_storeu_pd(dst + (v0 + k) * dist + 2 * i0, r[k]);
 }
 
+// The r2c split (Note [Real FFT via a half-length complex FFT], fft_real.cpp) on one register
+// of lanes: bin k from Z[k] (a) and Z[h-k] (b) with the twiddle w = exp(-2*pi*i*k/n).
+inline void split_bin(__m256 ar, __m256 ai, __m256 br, __m256 bi, float wr, float wi, __m256& xr,
+                      __m256& xi) {
+  const __m256 half = _mm256_set1_ps(0.5f), vwr = _mm256_set1_ps(wr), vwi = _mm256_set1_ps(wi);
+  const __m256 even_re = _mm256_mul_ps(half, _mm256_add_ps(ar, br));
+  const __m256 even_im = _mm256_mul_ps(half, _mm256_sub_ps(ai, bi));
+  const __m256 odd_re = _mm256_mul_ps(half, _mm256_add_ps(ai, bi));
+  const __m256 odd_im = _mm256_mul_ps(half, _mm256_sub_ps(br, ar));
+  xr = _mm256_fnmadd_ps(vwi, odd_im, _mm256_fmadd_ps(vwr, odd_re, even_re));
+  xi = _mm256_fmadd_ps(vwi, odd_re, _mm256_fmadd_ps(vwr, odd_im, even_im));
+}
+inline void split_bin(__m256d ar, __m256d ai, __m256d br, __m256d bi, double wr, double wi,
+                      __m256d& xr, __m256d& xi) {
+  const __m256d half = _mm256_set1_pd(0.5), vwr = _mm256_set1_pd(wr), vwi = _mm256_set1_pd(wi);
+  const __m256d even_re = _mm256_mul_pd(half, _mm256_add_pd(ar, br));
+  const __m256d even_im = _mm256_mul_pd(half, _mm256_sub_pd(ai, bi));
+  const __m256d odd_re = _mm256_mul_pd(half, _mm256_add_pd(ai, bi));
+  const __m256d odd_im = _mm256_mul_pd(half, _mm256_sub_pd(br, ar));
+  xr = _mm256_fnmadd_pd(vwi, odd_im, _mm256_fmadd_pd(vwr, odd_re, even_re));
+  xi = _mm256_fmadd_pd(vwi, odd_re, _mm256_fmadd_pd(vwr, odd_im, even_im));
+}
+inline __m256 load_lanes(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+inline __m256d load_lanes(const double* p) {
+  return _mm256_loadu_pd(p);
+}
+inline void transpose_registers(__m256* r) {
+  transpose8(r);
+}
+inline void transpose_registers(__m256d* r) {
+  transpose4(r);
+}
+inline void store_row(float* p, __m256 v) {
+  _mm256_storeu_ps(p, v);
+}
+inline void store_row(double* p, __m256d v) {
+  _mm256_storeu_pd(p, v);
+}
+
+// One block of split_spectrum_to_pairs: bins k0 .. k0+B/2-1 of lanes v0 .. v0+B-1 (B = 8
+// floats or 4 doubles): split each bin, then one register transpose gives every lane's pairs
+// (Note [Pair transpose blocks]).
+template <typename T>
+struct Avx;
+template <>
+struct Avx<float> {
+  using Register = __m256;
+};
+template <>
+struct Avx<double> {
+  using Register = __m256d;
+};
+
+template <typename T>
+inline void split_block(T* dst, Split<const T> z, const T* tw_re, const T* tw_im, int64_t h,
+                        int64_t k0, int64_t v0, int64_t lanes, int64_t dist) {
+  constexpr int kB = 32 / sizeof(T);
+  typename Avx<T>::Register r[kB];
+  for (int j = 0; j < kB / 2; ++j) {
+    const int64_t k = k0 + j, a = (k % h) * lanes + v0, b = ((h - k) % h) * lanes + v0;
+    split_bin(load_lanes(z.re + a), load_lanes(z.im + a), load_lanes(z.re + b),
+              load_lanes(z.im + b), tw_re[k], tw_im[k], r[2 * j], r[2 * j + 1]);
+  }
+  transpose_registers(r);
+  for (int j = 0; j < kB; ++j) store_row(dst + (v0 + j) * dist + 2 * k0, r[j]);
+}
+
 // Block edge in numbers: 8 floats or 4 doubles (one AVX2 register).
 template <typename T>
 inline constexpr int64_t kBlock = 32 / static_cast<int64_t>(sizeof(T));
@@ -170,6 +239,37 @@ static_assert(kLanes<float> == 16 && kLanes<double> == 8, "split_row/join_row as
 #endif  // __AVX2__
 
 }  // namespace
+
+template <typename T>
+void split_spectrum_to_pairs(T* dst, Split<const T> z, const T* tw_re, const T* tw_im, int64_t h,
+                             int64_t lanes, int64_t dist) {
+  // The scalar definition, used for whatever the AVX2 blocks below leave.
+  auto split_scalar = [&](int64_t k_begin, int64_t k_end, int64_t v_begin, int64_t v_end) {
+    for (int64_t v = v_begin; v < v_end; ++v) {
+      for (int64_t k = k_begin; k < k_end; ++k) {
+        const int64_t a = (k % h) * lanes + v, b = ((h - k) % h) * lanes + v;
+        const T even_re = T(0.5) * (z.re[a] + z.re[b]), even_im = T(0.5) * (z.im[a] - z.im[b]);
+        const T odd_re = T(0.5) * (z.im[a] + z.im[b]), odd_im = T(0.5) * (z.re[b] - z.re[a]);
+        dst[v * dist + 2 * k] = even_re + tw_re[k] * odd_re - tw_im[k] * odd_im;
+        dst[v * dist + 2 * k + 1] = even_im + tw_re[k] * odd_im + tw_im[k] * odd_re;
+      }
+    }
+  };
+  const int64_t bins = h + 1;
+#if defined(__AVX2__)
+  const int64_t full_lanes = lanes / kBlock<T> * kBlock<T>;
+  const int64_t full_bins = bins / (kBlock<T> / 2) * (kBlock<T> / 2);
+  for (int64_t v0 = 0; v0 < full_lanes; v0 += kBlock<T>) {
+    for (int64_t k0 = 0; k0 < full_bins; k0 += kBlock<T> / 2) {
+      split_block<T>(dst, z, tw_re, tw_im, h, k0, v0, lanes, dist);
+    }
+  }
+  split_scalar(full_bins, bins, 0, full_lanes);
+  split_scalar(0, bins, full_lanes, lanes);
+#else
+  split_scalar(0, bins, 0, lanes);
+#endif
+}
 
 template <typename T>
 void pairs_to_lanes(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_t dist) {
@@ -257,6 +357,10 @@ template void pairs_to_lanes<float>(Split<float>, const float*, int64_t, int64_t
 template void pairs_to_lanes<double>(Split<double>, const double*, int64_t, int64_t, int64_t);
 template void lanes_to_pairs<float>(float*, Split<const float>, int64_t, int64_t, int64_t);
 template void lanes_to_pairs<double>(double*, Split<const double>, int64_t, int64_t, int64_t);
+template void split_spectrum_to_pairs<float>(float*, Split<const float>, const float*, const float*,
+                                             int64_t, int64_t, int64_t);
+template void split_spectrum_to_pairs<double>(double*, Split<const double>, const double*,
+                                              const double*, int64_t, int64_t, int64_t);
 template void columns_to_lanes<float>(Split<float>, const std::complex<float>*, int64_t, int64_t,
                                       int64_t);
 template void columns_to_lanes<double>(Split<double>, const std::complex<double>*, int64_t, int64_t,
