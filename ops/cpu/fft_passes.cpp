@@ -1,4 +1,4 @@
-// The arithmetic of ops/cpu/fft: radix-2, 3, 4, 5 and 8 Stockham passes on split-complex lanes
+// The arithmetic of ops/cpu/fft: radix-2, 3, 4 and 5 Stockham passes on split-complex lanes
 // buffers. Each pass is one function; see Note [Stockham passes and their twiddles] (fft_plan.cpp)
 // for the index map they all share, and Note [Lanes layout] (fft_internal.h) for the buffers.
 //
@@ -174,58 +174,6 @@ void radix5_pass(const ComplexPlan<T>& plan, const Stage& st, Split<const T> x, 
   }
 }
 
-// Radix 8, as a radix-2 step followed by two radix-4 butterflies. With w8 = exp(-i*pi/4) =
-// (1 - i)/sqrt(2), for j < 4:
-//   a_j = x_j + x_(j+4)                 -> y_(2k)   = DFT4(a)_k
-//   b_j = (x_j - x_(j+4)) * w8^j        -> y_(2k+1) = DFT4(b)_k
-// (since w8^(j*2k) = w4^(j*k) and w8^(4*(2k+1)) = -1); output k is then multiplied by W^(k*p).
-template <typename T>
-inline void dft4(Cx<T> x0, Cx<T> x1, Cx<T> x2, Cx<T> x3, Cx<T>& y0, Cx<T>& y1, Cx<T>& y2,
-                 Cx<T>& y3) {
-  const Cx<T> s02 = x0 + x2, d02 = x0 - x2, s13 = x1 + x3, r13 = times_minus_i(x1 - x3);
-  y0 = s02 + s13;
-  y1 = d02 + r13;
-  y2 = s02 - s13;
-  y3 = d02 - r13;
-}
-
-template <typename T>
-void radix8_pass(const ComplexPlan<T>& plan, const Stage& st, Split<const T> x, Split<T> y,
-                 int64_t lanes) {
-  const T h = static_cast<T>(0.707106781186547524400844362104849039L);  // 1/sqrt(2)
-  const int64_t m = st.count, run = st.stride * lanes;
-  for (int64_t p = 0; p < m; ++p) {
-    Cx<T> w[8];
-    for (int k = 1; k < 8; ++k) w[k] = twiddle(plan, st, p, k);
-    int64_t in[8], out[8];
-    for (int j = 0; j < 8; ++j) {
-      in[j] = (p + j * m) * run;
-      out[j] = (8 * p + j) * run;
-    }
-#pragma GCC ivdep
-    for (int64_t i = 0; i < run; ++i) {
-      const Cx<T> x0 = load(x, in[0] + i), x1 = load(x, in[1] + i), x2 = load(x, in[2] + i),
-                  x3 = load(x, in[3] + i), x4 = load(x, in[4] + i), x5 = load(x, in[5] + i),
-                  x6 = load(x, in[6] + i), x7 = load(x, in[7] + i);
-      const Cx<T> a0 = x0 + x4, a1 = x1 + x5, a2 = x2 + x6, a3 = x3 + x7;
-      const Cx<T> b0 = x0 - x4, d1 = x1 - x5, b2 = times_minus_i(x2 - x6), d3 = x3 - x7;
-      const Cx<T> b1 = scale(Cx<T>{d1.re + d1.im, d1.im - d1.re}, h);   // * (1 - i)/sqrt(2)
-      const Cx<T> b3 = scale(Cx<T>{d3.im - d3.re, -d3.re - d3.im}, h);  // * (-1 - i)/sqrt(2)
-      Cx<T> y0, y1, y2, y3, y4, y5, y6, y7;
-      dft4(a0, a1, a2, a3, y0, y2, y4, y6);
-      dft4(b0, b1, b2, b3, y1, y3, y5, y7);
-      store(y, out[0] + i, y0);
-      store(y, out[1] + i, y1 * w[1]);
-      store(y, out[2] + i, y2 * w[2]);
-      store(y, out[3] + i, y3 * w[3]);
-      store(y, out[4] + i, y4 * w[4]);
-      store(y, out[5] + i, y5 * w[5]);
-      store(y, out[6] + i, y6 * w[6]);
-      store(y, out[7] + i, y7 * w[7]);
-    }
-  }
-}
-
 }  // namespace
 
 template <typename T>
@@ -245,9 +193,6 @@ Split<T> stockham_lanes(const ComplexPlan<T>& plan, Split<T> a, Split<T> b, int6
         break;
       case 5:
         radix5_pass(plan, stage, in, y, lanes);
-        break;
-      case 8:
-        radix8_pass(plan, stage, in, y, lanes);
         break;
       default:
         FFTUNE_FAIL("fft: internal error, no pass for radix ", stage.radix);
