@@ -39,8 +39,9 @@ void* CachingAllocator::allocate(size_t bytes) {
       block = memory_.allocate(size);
     }
     FFTUNE_CHECK(block != nullptr, "CUDA out of memory: tried to allocate ", bytes,
-                 " bytes (size class ", size, "); allocated ", stats_.allocated, " bytes, reserved ",
-                 stats_.reserved, " bytes, peak allocated ", stats_.peak_allocated, " bytes");
+                 " bytes (size class ", size, "); allocated ", stats_.allocated,
+                 " bytes, reserved ", stats_.reserved, " bytes, peak allocated ",
+                 stats_.peak_allocated, " bytes");
     ++stats_.device_allocations;
     stats_.reserved += size;
   }

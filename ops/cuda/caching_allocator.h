@@ -26,9 +26,9 @@ class DeviceMemory {
 };
 
 struct AllocatorStats {
-  size_t allocated = 0;       // bytes in blocks handed out and not yet freed (by size class)
-  size_t reserved = 0;        // bytes held from the device: allocated + cached
-  size_t peak_allocated = 0;  // the high-water mark of `allocated`
+  size_t allocated = 0;             // bytes in blocks handed out and not yet freed (by size class)
+  size_t reserved = 0;              // bytes held from the device: allocated + cached
+  size_t peak_allocated = 0;        // the high-water mark of `allocated`
   uint64_t device_allocations = 0;  // calls that reached the device
   uint64_t cache_hits = 0;          // requests served from the cache
 };
@@ -59,7 +59,7 @@ class CachingAllocator {
 
   DeviceMemory& memory_;
   mutable std::mutex mutex_;
-  std::unordered_map<void*, size_t> in_use_;   // block -> size class
+  std::unordered_map<void*, size_t> in_use_;     // block -> size class
   std::map<size_t, std::vector<void*>> cached_;  // size class -> free blocks
   AllocatorStats stats_;
 };

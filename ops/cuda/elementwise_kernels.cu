@@ -123,49 +123,69 @@ bool all_contiguous(const StridedLayout& layout, int operands) {
 template <typename F>
 void with_unary_op(UnaryOp op, F&& f) {
   switch (op) {
-    case UnaryOp::kNeg: return f.template operator()<UnaryOp::kNeg>();
-    case UnaryOp::kExp: return f.template operator()<UnaryOp::kExp>();
-    case UnaryOp::kLog: return f.template operator()<UnaryOp::kLog>();
-    case UnaryOp::kSqrt: return f.template operator()<UnaryOp::kSqrt>();
-    case UnaryOp::kRsqrt: return f.template operator()<UnaryOp::kRsqrt>();
-    case UnaryOp::kAbs: return f.template operator()<UnaryOp::kAbs>();
-    case UnaryOp::kTanh: return f.template operator()<UnaryOp::kTanh>();
-    case UnaryOp::kSigmoid: return f.template operator()<UnaryOp::kSigmoid>();
-    case UnaryOp::kRelu: return f.template operator()<UnaryOp::kRelu>();
-    case UnaryOp::kGelu: return f.template operator()<UnaryOp::kGelu>();
-    case UnaryOp::kGeluTanh: return f.template operator()<UnaryOp::kGeluTanh>();
-    case UnaryOp::kPow: return f.template operator()<UnaryOp::kPow>();
+    case UnaryOp::kNeg:
+      return f.template operator()<UnaryOp::kNeg>();
+    case UnaryOp::kExp:
+      return f.template operator()<UnaryOp::kExp>();
+    case UnaryOp::kLog:
+      return f.template operator()<UnaryOp::kLog>();
+    case UnaryOp::kSqrt:
+      return f.template operator()<UnaryOp::kSqrt>();
+    case UnaryOp::kRsqrt:
+      return f.template operator()<UnaryOp::kRsqrt>();
+    case UnaryOp::kAbs:
+      return f.template operator()<UnaryOp::kAbs>();
+    case UnaryOp::kTanh:
+      return f.template operator()<UnaryOp::kTanh>();
+    case UnaryOp::kSigmoid:
+      return f.template operator()<UnaryOp::kSigmoid>();
+    case UnaryOp::kRelu:
+      return f.template operator()<UnaryOp::kRelu>();
+    case UnaryOp::kGelu:
+      return f.template operator()<UnaryOp::kGelu>();
+    case UnaryOp::kGeluTanh:
+      return f.template operator()<UnaryOp::kGeluTanh>();
+    case UnaryOp::kPow:
+      return f.template operator()<UnaryOp::kPow>();
   }
 }
 
 template <typename F>
 void with_binary_op(BinaryOp op, F&& f) {
   switch (op) {
-    case BinaryOp::kAdd: return f.template operator()<BinaryOp::kAdd>();
-    case BinaryOp::kSub: return f.template operator()<BinaryOp::kSub>();
-    case BinaryOp::kMul: return f.template operator()<BinaryOp::kMul>();
-    case BinaryOp::kDiv: return f.template operator()<BinaryOp::kDiv>();
-    case BinaryOp::kMaximum: return f.template operator()<BinaryOp::kMaximum>();
-    case BinaryOp::kEq: return f.template operator()<BinaryOp::kEq>();
-    case BinaryOp::kGt: return f.template operator()<BinaryOp::kGt>();
-    case BinaryOp::kLt: return f.template operator()<BinaryOp::kLt>();
-    case BinaryOp::kGe: return f.template operator()<BinaryOp::kGe>();
+    case BinaryOp::kAdd:
+      return f.template operator()<BinaryOp::kAdd>();
+    case BinaryOp::kSub:
+      return f.template operator()<BinaryOp::kSub>();
+    case BinaryOp::kMul:
+      return f.template operator()<BinaryOp::kMul>();
+    case BinaryOp::kDiv:
+      return f.template operator()<BinaryOp::kDiv>();
+    case BinaryOp::kMaximum:
+      return f.template operator()<BinaryOp::kMaximum>();
+    case BinaryOp::kEq:
+      return f.template operator()<BinaryOp::kEq>();
+    case BinaryOp::kGt:
+      return f.template operator()<BinaryOp::kGt>();
+    case BinaryOp::kLt:
+      return f.template operator()<BinaryOp::kLt>();
+    case BinaryOp::kGe:
+      return f.template operator()<BinaryOp::kGe>();
   }
 }
 
 }  // namespace
 
 template <typename T>
-void unary_forward(T* y, const T* x, const StridedLayout& layout, UnaryOp op, T p,
-                   Stream stream) {
+void unary_forward(T* y, const T* x, const StridedLayout& layout, UnaryOp op, T p, Stream stream) {
   const int64_t n = numel(layout);
   if (n == 0) return;
   constexpr int N = kVecWidth<T>;
   const bool vectorised = all_contiguous(layout, 2) && aligned16(y) && aligned16(x);
   with_unary_op(op, [&]<UnaryOp kOp>() {
     if (vectorised)
-      FFTUNE_LAUNCH((unary_forward_contiguous_kernel<kOp, T, N>), grid_for((n + N - 1) / N, kThreads),
-                    kThreads, 0, stream, y, x, n, p);
+      FFTUNE_LAUNCH((unary_forward_contiguous_kernel<kOp, T, N>),
+                    grid_for((n + N - 1) / N, kThreads), kThreads, 0, stream, y, x, n, p);
     else
       FFTUNE_LAUNCH((unary_forward_strided_kernel<kOp, T>), grid_for(n, kThreads), kThreads, 0,
                     stream, y, x, layout, n, p);
@@ -179,8 +199,8 @@ void unary_backward(T* dx, const T* g, const T* s, int64_t n, UnaryOp op, T p, S
   const bool vectorised = aligned16(dx) && aligned16(g) && aligned16(s);
   with_unary_op(op, [&]<UnaryOp kOp>() {
     if (vectorised)
-      FFTUNE_LAUNCH((unary_backward_kernel<kOp, T, kVec>), grid_for((n + kVec - 1) / kVec, kThreads),
-                    kThreads, 0, stream, dx, g, s, n, p);
+      FFTUNE_LAUNCH((unary_backward_kernel<kOp, T, kVec>),
+                    grid_for((n + kVec - 1) / kVec, kThreads), kThreads, 0, stream, dx, g, s, n, p);
     else
       FFTUNE_LAUNCH((unary_backward_kernel<kOp, T, 1>), grid_for(n, kThreads), kThreads, 0, stream,
                     dx, g, s, n, p);
@@ -207,16 +227,16 @@ void binary_forward(T* out, const T* a, const T* b, const StridedLayout& layout,
 
 template void unary_forward<float>(float*, const float*, const StridedLayout&, UnaryOp, float,
                                    Stream);
-template void unary_forward<double>(double*, const double*, const StridedLayout&, UnaryOp,
-                                    double, Stream);
+template void unary_forward<double>(double*, const double*, const StridedLayout&, UnaryOp, double,
+                                    Stream);
 template void unary_backward<float>(float*, const float*, const float*, int64_t, UnaryOp, float,
                                     Stream);
 template void unary_backward<double>(double*, const double*, const double*, int64_t, UnaryOp,
                                      double, Stream);
 template void binary_forward<float>(float*, const float*, const float*, const StridedLayout&,
                                     BinaryOp, Stream);
-template void binary_forward<double>(double*, const double*, const double*,
-                                     const StridedLayout&, BinaryOp, Stream);
+template void binary_forward<double>(double*, const double*, const double*, const StridedLayout&,
+                                     BinaryOp, Stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda

@@ -22,13 +22,21 @@ struct alignas(sizeof(T) * N) Vec {
 template <typename T>
 constexpr int kVecWidth = 16 / sizeof(T);
 
-inline bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+inline bool aligned16(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) % 16 == 0;
+}
 
 // Grid for a grid-stride loop over `work` items with `threads` per block: enough blocks to fill
 // a GPU many times over, capped so that the launch stays legal for any size.
 inline unsigned grid_for(int64_t work, unsigned threads) {
   const int64_t blocks = (work + threads - 1) / threads;
   return static_cast<unsigned>(blocks < 65535 ? (blocks > 0 ? blocks : 1) : 65535);
+}
+
+// Threads per block for a block that owns a row of n elements: a multiple of 32 in [32, 256].
+inline unsigned row_threads(int64_t n) {
+  const int64_t warps = (n + 31) / 32;
+  return static_cast<unsigned>(32 * (warps < 8 ? (warps > 0 ? warps : 1) : 8));
 }
 
 // Σ over the 32 lanes of a full warp; every lane gets the total.

@@ -19,7 +19,7 @@
 
 #include "ops/cuda/check.h"
 #define FFTUNE_SHARED(type, name, dims) __shared__ type name dims
-#define FFTUNE_DYNAMIC_SHARED(type, name)                                      \
+#define FFTUNE_DYNAMIC_SHARED(type, name)                                 \
   extern __shared__ __align__(16) unsigned char fftune_dynamic_shared_[]; \
   type* name = reinterpret_cast<type*>(fftune_dynamic_shared_)
 #else
@@ -47,8 +47,9 @@ void launch(const LaunchSite& site, void (*kernel)(Params...), dim3 grid, dim3 b
   std::tuple<Params...> params(std::forward<Args>(args)...);
   auto run_one_thread = [&] { std::apply(kernel, params); };
   using Body = decltype(run_one_thread);
-  emu::run_grid({site.kernel, site.file, site.line}, grid, block, shared_bytes,
-                [](void* body) { (*static_cast<Body*>(body))(); }, &run_one_thread);
+  emu::run_grid(
+      {site.kernel, site.file, site.line}, grid, block, shared_bytes,
+      [](void* body) { (*static_cast<Body*>(body))(); }, &run_one_thread);
 #endif
 }
 
@@ -60,6 +61,6 @@ inline unsigned blocks_for(long long n, unsigned threads) {
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
 
-#define FFTUNE_LAUNCH(kernel, grid, block, shared_bytes, stream, ...)                   \
+#define FFTUNE_LAUNCH(kernel, grid, block, shared_bytes, stream, ...)                      \
   ::fftune::cuda::launch({#kernel, __FILE__, __LINE__}, kernel, grid, block, shared_bytes, \
                          stream __VA_OPT__(, ) __VA_ARGS__)

@@ -15,12 +15,12 @@ using testing::layout_of;
 using testing::nan_tensor;
 using testing::random_tensor;
 
-const UnaryOp kUnaryOps[] = {UnaryOp::kNeg,  UnaryOp::kExp,     UnaryOp::kLog,  UnaryOp::kSqrt,
-                             UnaryOp::kRsqrt, UnaryOp::kAbs,    UnaryOp::kTanh, UnaryOp::kSigmoid,
-                             UnaryOp::kRelu, UnaryOp::kGelu,    UnaryOp::kGeluTanh, UnaryOp::kPow};
-const BinaryOp kBinaryOps[] = {BinaryOp::kAdd, BinaryOp::kSub, BinaryOp::kMul,
+const UnaryOp kUnaryOps[] = {UnaryOp::kNeg,   UnaryOp::kExp,  UnaryOp::kLog,      UnaryOp::kSqrt,
+                             UnaryOp::kRsqrt, UnaryOp::kAbs,  UnaryOp::kTanh,     UnaryOp::kSigmoid,
+                             UnaryOp::kRelu,  UnaryOp::kGelu, UnaryOp::kGeluTanh, UnaryOp::kPow};
+const BinaryOp kBinaryOps[] = {BinaryOp::kAdd, BinaryOp::kSub,     BinaryOp::kMul,
                                BinaryOp::kDiv, BinaryOp::kMaximum, BinaryOp::kEq,
-                               BinaryOp::kGt,  BinaryOp::kLt,  BinaryOp::kGe};
+                               BinaryOp::kGt,  BinaryOp::kLt,      BinaryOp::kGe};
 
 bool needs_positive(UnaryOp op) {
   return op == UnaryOp::kLog || op == UnaryOp::kSqrt || op == UnaryOp::kRsqrt ||
@@ -82,8 +82,8 @@ void check_binary(const Tensor& a, const Tensor& b, BinaryOp op) {
 
 TEST(ElementwiseKernels, BinaryWithBroadcastingMatchesCpu) {
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{1}, {1}},          {{1029}, {1029}},     {{7, 333}, {7, 333}}, {{7, 333}, {333}},
-      {{7, 1}, {1, 333}},  {{4, 1, 5}, {3, 1}},  {{}, {2, 3}},         {{2, 3, 4, 5}, {5}}};
+      {{1}, {1}},         {{1029}, {1029}},    {{7, 333}, {7, 333}}, {{7, 333}, {333}},
+      {{7, 1}, {1, 333}}, {{4, 1, 5}, {3, 1}}, {{}, {2, 3}},         {{2, 3, 4, 5}, {5}}};
   for (BinaryOp op : kBinaryOps) {
     SCOPED_TRACE(static_cast<int>(op));
     for (const auto& [sa, sb] : cases) {

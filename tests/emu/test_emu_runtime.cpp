@@ -146,14 +146,18 @@ TEST(Emu, Atomics) {
 }
 
 __global__ void deadlock_kernel() {
-  if (threadIdx.x == 0) __syncthreads();  // the rest of the warp waits at the other barrier
-  else __syncwarp();
+  if (threadIdx.x == 0)
+    __syncthreads();  // the rest of the warp waits at the other barrier
+  else
+    __syncwarp();
 }
 __global__ void warp_deadlock_kernel() {
   if (threadIdx.x < 16) warp_sum(1.0f);  // half the warp shuffles, the other half waits
   __syncthreads();
 }
-__global__ void partial_mask_kernel(int* out) { *out = __shfl_sync(0xffffu, 1, 0); }
+__global__ void partial_mask_kernel(int* out) {
+  *out = __shfl_sync(0xffffu, 1, 0);
+}
 __global__ void partial_warp_shuffle_kernel(float* out) {
   out[threadIdx.x] = warp_sum(1.0f);  // a block of 40 threads: lanes 8..31 of warp 1 do not exist
 }

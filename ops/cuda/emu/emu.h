@@ -37,7 +37,7 @@
 #define blockDim (::fftune::emu::block_dim())
 #define gridDim (::fftune::emu::grid_dim())
 
-#define FFTUNE_SHARED(type, name, dims)       \
+#define FFTUNE_SHARED(type, name, dims)           \
   alignas(16) static thread_local type name dims; \
   ::fftune::emu::poison_shared(&name, sizeof(name))
 #define FFTUNE_DYNAMIC_SHARED(type, name) \
@@ -56,11 +56,19 @@ struct alignas(8) float2 {
 struct alignas(16) double2 {
   double x, y;
 };
-inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
-inline float2 make_float2(float x, float y) { return {x, y}; }
+inline float4 make_float4(float x, float y, float z, float w) {
+  return {x, y, z, w};
+}
+inline float2 make_float2(float x, float y) {
+  return {x, y};
+}
 
-inline void __syncthreads() { ::fftune::emu::sync_block(); }
-inline void __syncwarp(unsigned mask = 0xffffffffu) { ::fftune::emu::sync_warp(mask); }
+inline void __syncthreads() {
+  ::fftune::emu::sync_block();
+}
+inline void __syncwarp(unsigned mask = 0xffffffffu) {
+  ::fftune::emu::sync_warp(mask);
+}
 
 namespace fftune::emu {
 template <typename T>
@@ -106,19 +114,28 @@ T __shfl_xor_sync(unsigned mask, T var, int lane_mask, int width = warpSize) {
 // Atomics: std::atomic_ref keeps them correct should several workers ever run blocks at once.
 template <typename T>
 T atomicAdd(T* address, T value) {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                    std::is_same_v<T, int> || std::is_same_v<T, unsigned> ||
-                    std::is_same_v<T, unsigned long long>,
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int> ||
+                    std::is_same_v<T, unsigned> || std::is_same_v<T, unsigned long long>,
                 "atomicAdd: a type CUDA has no atomicAdd for");
   return std::atomic_ref<T>(*address).fetch_add(value, std::memory_order_relaxed);
 }
 
 // Intrinsics: the fast-math ones are exact here, so compare with tolerances (a GPU rounds them).
-inline float __expf(float x) { return std::exp(x); }
-inline float __logf(float x) { return std::log(x); }
-inline float __fdividef(float a, float b) { return a / b; }
-inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
-inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
+inline float __expf(float x) {
+  return std::exp(x);
+}
+inline float __logf(float x) {
+  return std::log(x);
+}
+inline float __fdividef(float a, float b) {
+  return a / b;
+}
+inline float rsqrtf(float x) {
+  return 1.0f / std::sqrt(x);
+}
+inline double rsqrt(double x) {
+  return 1.0 / std::sqrt(x);
+}
 template <typename T>
 T __ldg(const T* p) {
   return *p;

@@ -62,9 +62,9 @@ void fiber_prepare(Fiber& fiber, void* stack, size_t size, void (*entry)(void*),
   // r12, rbx, rbp, return address. `top` is where rsp lands after the final `ret`: 16-aligned.
   auto top = (reinterpret_cast<uintptr_t>(stack) + size - 16) & ~uintptr_t{15};
   auto* frame = reinterpret_cast<uint64_t*>(top) - 8;
-  frame[0] = 0x1F80ull | (0x037Full << 32);  // MXCSR default | x87 control word default
-  frame[1] = 0;                              // r15
-  frame[2] = 0;                              // r14
+  frame[0] = 0x1F80ull | (0x037Full << 32);      // MXCSR default | x87 control word default
+  frame[1] = 0;                                  // r15
+  frame[2] = 0;                                  // r14
   frame[3] = reinterpret_cast<uint64_t>(entry);  // r13
   frame[4] = reinterpret_cast<uint64_t>(arg);    // r12
   frame[5] = 0;                                  // rbx
@@ -73,6 +73,8 @@ void fiber_prepare(Fiber& fiber, void* stack, size_t size, void (*entry)(void*),
   fiber.sp = frame;
 }
 
-void fiber_switch(Fiber& from, const Fiber& to) { fftune_emu_switch(&from.sp, to.sp); }
+void fiber_switch(Fiber& from, const Fiber& to) {
+  fftune_emu_switch(&from.sp, to.sp);
+}
 
 }  // namespace fftune::emu

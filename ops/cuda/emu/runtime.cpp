@@ -60,8 +60,8 @@ struct Thread {  // one CUDA thread
 };
 
 struct Warp {
-  int live = 0;      // lanes that have not returned
-  int arrived = 0;   // lanes waiting at the current warp barrier
+  int live = 0;     // lanes that have not returned
+  int arrived = 0;  // lanes waiting at the current warp barrier
   uint64_t generation = 0;
   // Note [shuffle exchange]: lanes publish into the buffer of the barrier generation's parity
   // and read after the barrier. A lane that races ahead to the next shuffle writes the other
@@ -107,9 +107,9 @@ thread_local Worker tl_worker;
 [[noreturn]] void die(const char* what, const std::string& detail) {
   const Worker& w = tl_worker;
   std::fprintf(stderr,
-               "emulated CUDA: %s in kernel %s (launched at %s:%d), block (%u, %u, %u): %s\n",
-               what, w.site->kernel, w.site->file, w.site->line, w.block_index.x,
-               w.block_index.y, w.block_index.z, detail.c_str());
+               "emulated CUDA: %s in kernel %s (launched at %s:%d), block (%u, %u, %u): %s\n", what,
+               w.site->kernel, w.site->file, w.site->line, w.block_index.x, w.block_index.y,
+               w.block_index.z, detail.c_str());
   std::fflush(stderr);
   std::abort();
 }
@@ -282,11 +282,21 @@ void run_grid(const KernelSite& site, dim3 grid, dim3 block, size_t dynamic_shar
   w.dynamic_shared_bytes = 0;
 }
 
-const uint3& thread_idx() { return tl_worker.current->index; }
-const uint3& block_idx() { return tl_worker.block_index; }
-const dim3& block_dim() { return tl_worker.block; }
-const dim3& grid_dim() { return tl_worker.grid; }
-int lane_id() { return tl_worker.current->lane; }
+const uint3& thread_idx() {
+  return tl_worker.current->index;
+}
+const uint3& block_idx() {
+  return tl_worker.block_index;
+}
+const dim3& block_dim() {
+  return tl_worker.block;
+}
+const dim3& grid_dim() {
+  return tl_worker.grid;
+}
+int lane_id() {
+  return tl_worker.current->lane;
+}
 
 void sync_block() {
   Worker& w = tl_worker;
@@ -320,14 +330,16 @@ uint64_t warp_exchange(unsigned mask, uint64_t value, int src_lane, const char* 
   wp.written[slot][t.lane] = generation + 1;  // +1: 0 means "never written"
   warp_barrier(w, t);
   if (src_lane < 0 || src_lane >= kWarp || wp.written[slot][src_lane] != generation + 1)
-    die(what, detail::str_cat("thread (", t.index.x, ", ", t.index.y, ", ", t.index.z,
-                              "), lane ", t.lane, " of warp ", t.warp, ", reads lane ",
-                              src_lane, ", which has returned or lies beyond the block's last "
+    die(what, detail::str_cat("thread (", t.index.x, ", ", t.index.y, ", ", t.index.z, "), lane ",
+                              t.lane, " of warp ", t.warp, ", reads lane ", src_lane,
+                              ", which has returned or lies beyond the block's last "
                               "thread (undefined on a GPU)"));
   return wp.value[slot][src_lane];
 }
 
-void* dynamic_shared() { return tl_worker.dynamic_shared.get(); }
+void* dynamic_shared() {
+  return tl_worker.dynamic_shared.get();
+}
 
 void poison_shared(void* address, size_t bytes) {
   Worker& w = tl_worker;
