@@ -232,6 +232,12 @@ std::string peft_parameter_name(const std::string& param) {
   return param;
 }
 
+std::string read_peft_type(const ReadJson& j, const std::string& source) {
+  FFTUNE_CHECK(j.is_object() && j.contains("peft_type") && j["peft_type"].is_string(), source,
+               ": \"peft_type\" is missing or not a string");
+  return j["peft_type"].get<std::string>();
+}
+
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   FFTUNE_CHECK(in.good(), "load_peft_adapter: cannot open ", path);
@@ -285,13 +291,6 @@ FourierFTOptions FourierFTConfig::layer_options() const {
   return o;
 }
 
-std::string peft_type_of(const std::string& json_text, const std::string& source) {
-  const ReadJson j = parse_json(json_text, source);
-  FFTUNE_CHECK(j.is_object() && j.contains("peft_type") && j["peft_type"].is_string(), source,
-               ": \"peft_type\" is missing or not a string");
-  return j["peft_type"].get<std::string>();
-}
-
 FourierFTConfig parse_fourierft_config(const std::string& json_text, const std::string& source) {
   const ReadJson j = parse_json(json_text, source);
   ConfigReader r(j, source);
@@ -328,6 +327,129 @@ std::string to_json(const FourierFTConfig& c) {
   return j.dump(2);
 }
 
+LoRAOptions LoraConfig::layer_options(const std::string& name) const {
+  LoRAOptions o;
+  o.r = static_cast<int64_t>(lora_pattern_value(
+      [&] {
+        std::vector<std::pair<std::string, double>> p;
+        for (const auto& [k, v] : rank_pattern) p.emplace_back(k, static_cast<double>(v));
+        return p;
+      }(),
+      name, static_cast<double>(r)));
+  o.lora_alpha = lora_pattern_value(alpha_pattern, name, lora_alpha);
+  o.lora_dropout = lora_dropout;
+  o.init_lora_weights = init_lora_weights;
+  o.use_rslora = use_rslora;
+  return o;
+}
+
+// LoraConfig keys of LoRA variants fftune does not implement, with the value that means "off"
+// (what peft 0.21.2 writes by default).
+const std::vector<std::pair<const char*, WriteJson>>& lora_variant_keys() {
+  static const std::vector<std::pair<const char*, WriteJson>> kKeys = {
+      {"alora_invocation_tokens", nullptr}, {"arrow_config", nullptr},
+      {"corda_config", nullptr},            {"ensure_weight_tying", false},
+      {"eva_config", nullptr},              {"kasa_config", nullptr},
+      {"layer_replication", nullptr},       {"loftq_config", WriteJson::object()},
+      {"lora_bias", false},                 {"lora_ga_config", nullptr},
+      {"megatron_config", nullptr},         {"monteclora_config", nullptr},
+      {"target_parameters", nullptr},       {"trainable_token_indices", nullptr},
+      {"use_bdlora", nullptr},              {"use_dora", false},
+      {"use_qalora", false},                {"velora_config", nullptr}};
+  return kKeys;
+}
+
+LoraConfig parse_lora_config(const std::string& json_text, const std::string& source) {
+  const ReadJson j = parse_json(json_text, source);
+  ConfigReader r(j, source);
+  const ReadJson& type = r.take("peft_type");
+  if (type != "LORA") r.fail("peft_type", "expected \"LORA\", got " + type.dump());
+  LoraConfig c;
+  read_base(r, c, "LoRA");
+  c.r = r.get_int("r", c.r);
+  if (c.r <= 0) r.fail("r", "must be positive");
+  c.lora_alpha = r.get_number("lora_alpha", c.lora_alpha);
+  c.lora_dropout = r.get_number("lora_dropout", c.lora_dropout);
+  if (!(c.lora_dropout >= 0.0 && c.lora_dropout < 1.0)) r.fail("lora_dropout", "must be in [0, 1)");
+  const ReadJson& init = r.take("init_lora_weights");
+  if (!init.is_null() && !init.is_boolean())
+    r.fail("init_lora_weights", init.dump() + " is not supported (fftune implements true and false)");
+  c.init_lora_weights = init.is_null() ? true : init.get<bool>();
+  c.use_rslora = r.get_bool("use_rslora", false);
+  c.rank_pattern = r.get_pattern_dict<int64_t>("rank_pattern", true);
+  for (const auto& [k, v] : c.rank_pattern)
+    if (v <= 0) r.fail("rank_pattern", "the value of '" + k + "' must be positive");
+  c.alpha_pattern = r.get_pattern_dict<double>("alpha_pattern", false);
+  for (const auto& [key, off] : lora_variant_keys()) {
+    const ReadJson& v = r.take(key);
+    const bool is_off = v.is_null() || v.dump() == off.dump() ||
+                        (std::string(key) == "target_parameters" && v == ReadJson::array());
+    if (!is_off)
+      r.fail(key, v.dump() + " is not supported: fftune implements plain LoRA and rsLoRA (this "
+                  "key must be " + off.dump() + ")");
+  }
+  // Settings of the variants above, meaningful only when those are on.
+  r.get_int("qalora_group_size", 16);
+  r.get_optional_string("megatron_core");
+  r.check_all_read("LORA");
+  return c;
+}
+
+std::string to_json(const LoraConfig& c) {
+  WriteJson j;
+  write_base(j, c, "LORA");
+  j["r"] = c.r;
+  j["lora_alpha"] = c.lora_alpha;
+  j["lora_dropout"] = c.lora_dropout;
+  j["init_lora_weights"] = c.init_lora_weights;
+  j["use_rslora"] = c.use_rslora;
+  WriteJson rank = WriteJson::object(), alpha = WriteJson::object();
+  for (const auto& [k, v] : c.rank_pattern) rank[k] = v;
+  for (const auto& [k, v] : c.alpha_pattern) alpha[k] = v;
+  j["rank_pattern"] = rank;
+  j["alpha_pattern"] = alpha;
+  for (const auto& [key, off] : lora_variant_keys()) j[key] = off;
+  j["qalora_group_size"] = 16;
+  j["megatron_core"] = "megatron.core";
+  return j.dump(2);
+}
+
+PeftAdapterConfig parse_peft_config(const std::string& json_text, const std::string& source) {
+  const std::string type = read_peft_type(parse_json(json_text, source), source);
+  if (type == "FOURIERFT") return parse_fourierft_config(json_text, source);
+  if (type == "LORA") return parse_lora_config(json_text, source);
+  FFTUNE_FAIL(source, ": \"peft_type\": \"", type,
+              "\" is not supported (fftune reads FOURIERFT and LORA adapters)");
+}
+
+std::string to_json(const PeftAdapterConfig& config) {
+  return std::visit([](const auto& c) { return to_json(c); }, config);
+}
+
+std::string peft_type(const PeftAdapterConfig& config) {
+  return std::holds_alternative<FourierFTConfig>(config) ? "FOURIERFT" : "LORA";
+}
+
+const PeftConfigBase& base_config(const PeftAdapterConfig& config) {
+  return std::visit([](const auto& c) -> const PeftConfigBase& { return c; }, config);
+}
+
+std::vector<std::string> inject_lora(nn::Module& model, const LoraConfig& config, Generator* gen) {
+  return inject_adapters(model, config.inject_options(),
+                         [&](const std::string& name, const nn::Linear& layer) {
+                           return std::make_shared<LoRALinear>(
+                               layer.out_features(), layer.in_features(),
+                               config.layer_options(name), gen, layer.weight().dtype(),
+                               layer.weight().device());
+                         });
+}
+
+std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapterConfig& config,
+                                             Generator* gen) {
+  if (const auto* f = std::get_if<FourierFTConfig>(&config)) return inject_fourierft(model, *f, gen);
+  return inject_lora(model, std::get<LoraConfig>(config), gen);
+}
+
 std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConfig& config,
                                           Generator* gen) {
   return inject_fourierft(model, config.inject_options(), config.layer_options(),
@@ -349,9 +471,10 @@ std::vector<std::pair<std::string, Tensor>> peft_state_dict(
   return out;
 }
 
-void save_peft_adapter(nn::Module& model, const std::string& dir, const FourierFTConfig& config) {
+void save_peft_adapter(nn::Module& model, const std::string& dir,
+                       const PeftAdapterConfig& config) {
   std::filesystem::create_directories(dir);
-  const auto tensors = peft_state_dict(model, config.effective_modules_to_save());
+  const auto tensors = peft_state_dict(model, base_config(config).effective_modules_to_save());
   FFTUNE_CHECK(!tensors.empty(), "save_peft_adapter: the model has no adapters to save");
   io::save_safetensors(dir + "/adapter_model.safetensors", tensors, {{"format", "pt"}});
   write_text_file_atomically(dir + "/adapter_config.json", to_json(config));
@@ -360,21 +483,17 @@ void save_peft_adapter(nn::Module& model, const std::string& dir, const FourierF
 LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, bool is_trainable) {
   const std::string config_path = dir + "/adapter_config.json";
   const std::string text = read_text_file(config_path);
-  LoadedPeftAdapter loaded;
-  loaded.peft_type = peft_type_of(text, config_path);
-  if (loaded.peft_type == "FOURIERFT") {
-    loaded.fourierft = parse_fourierft_config(text, config_path);
-    FourierFTConfig c = loaded.fourierft;
-    c.init_weights = true;  // the values come from the file: skip the random draws
-    loaded.adapted = inject_fourierft(model, c);
-  } else {
-    FFTUNE_FAIL(config_path, ": \"peft_type\" \"", loaded.peft_type,
-                "\" is not supported (fftune reads FOURIERFT adapters)");
-  }
+  LoadedPeftAdapter loaded{parse_peft_config(text, config_path), {}};
+  // The values come from the file (FourierFT then skips its random draws).
+  PeftAdapterConfig init = loaded.config;
+  if (auto* f = std::get_if<FourierFTConfig>(&init)) f->init_weights = true;
+  if (auto* l = std::get_if<LoraConfig>(&init)) l->init_lora_weights = true;
+  loaded.adapted = inject_peft_adapter(model, init);
 
   const std::string weights_path = dir + "/adapter_model.safetensors";
   const io::SafetensorsFile file = io::load_safetensors(weights_path);
-  const auto expected = peft_state_dict(model, loaded.fourierft.effective_modules_to_save());
+  const auto expected =
+      peft_state_dict(model, base_config(loaded.config).effective_modules_to_save());
   std::ostringstream problems;
   int64_t count = 0;
   std::set<std::string> expected_names;

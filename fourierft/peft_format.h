@@ -18,9 +18,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "fourierft/inject.h"
+#include "fourierft/lora_linear.h"
 
 namespace fftune::fourierft {
 
@@ -64,19 +66,49 @@ struct FourierFTConfig : PeftConfigBase {
   FourierFTOptions layer_options() const;
 };
 
-// Parses adapter_config.json text of a FourierFT adapter; `source` names it in errors.
+// peft's LoraConfig (tuners/lora/config.py), peft_type "LORA". Of LoRA's many variants fftune
+// implements plain LoRA and rsLoRA; the keys of the others (DoRA, QALoRA, LoftQ, EVA, CorDA,
+// layer replication, lora_bias, ...) must hold peft's "off" values.
+struct LoraConfig : PeftConfigBase {
+  int64_t r = 8;
+  double lora_alpha = 8.0;
+  double lora_dropout = 0.0;
+  bool init_lora_weights = true;  // true or false; peft's named schemes are not supported
+  bool use_rslora = false;
+  // Per-layer r and lora_alpha: (key, value) in the file's order; lookup as lora_pattern_value.
+  std::vector<std::pair<std::string, int64_t>> rank_pattern;
+  std::vector<std::pair<std::string, double>> alpha_pattern;
+
+  // The options of the layer named `name` (rank_pattern and alpha_pattern applied).
+  LoRAOptions layer_options(const std::string& name) const;
+};
+
+using PeftAdapterConfig = std::variant<FourierFTConfig, LoraConfig>;
+
+// Parses adapter_config.json text; `source` names it in errors. parse_peft_config dispatches on
+// "peft_type" (FOURIERFT or LORA).
 FourierFTConfig parse_fourierft_config(const std::string& json_text,
                                        const std::string& source = "adapter_config.json");
-// The JSON peft writes for `config` (sorted keys, two-space indent).
+LoraConfig parse_lora_config(const std::string& json_text,
+                             const std::string& source = "adapter_config.json");
+PeftAdapterConfig parse_peft_config(const std::string& json_text,
+                                    const std::string& source = "adapter_config.json");
+// The JSON peft writes for the config (every key peft writes, sorted, two-space indent).
 std::string to_json(const FourierFTConfig& config);
+std::string to_json(const LoraConfig& config);
+std::string to_json(const PeftAdapterConfig& config);
+// "FOURIERFT" or "LORA".
+std::string peft_type(const PeftAdapterConfig& config);
+const PeftConfigBase& base_config(const PeftAdapterConfig& config);
 
-// The "peft_type" of an adapter_config.json text ("FOURIERFT", "LORA", ...).
-std::string peft_type_of(const std::string& json_text, const std::string& source);
-
-// Injects FourierFT adapters as peft would for `config` (n_frequency_pattern per layer);
-// coefficients from `gen` unless config.init_weights.
+// Injects the adapters peft would for `config` (per-layer patterns applied); random initial
+// values from `gen` (FourierFT: unless init_weights; LoRA: A, and B unless init_lora_weights).
 std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConfig& config,
                                           Generator* gen = nullptr);
+std::vector<std::string> inject_lora(nn::Module& model, const LoraConfig& config,
+                                     Generator* gen = nullptr);
+std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapterConfig& config,
+                                             Generator* gen = nullptr);
 
 // The adapter's tensors under peft's names (the header comment), in named_modules() order:
 // every adapter of the model, and the parameters of its modules to save.
@@ -85,20 +117,21 @@ std::vector<std::pair<std::string, Tensor>> peft_state_dict(
 
 // Writes dir/adapter_config.json and dir/adapter_model.safetensors (creating dir), each to a
 // temporary name and renamed into place.
-void save_peft_adapter(nn::Module& model, const std::string& dir, const FourierFTConfig& config);
+void save_peft_adapter(nn::Module& model, const std::string& dir,
+                       const PeftAdapterConfig& config);
 
 struct LoadedPeftAdapter {
-  std::string peft_type;             // "FOURIERFT"
+  PeftAdapterConfig config;          // as parsed
   std::vector<std::string> adapted;  // layer names, named_modules() order
-  FourierFTConfig fourierft;         // the parsed config
 };
 
 // Reads dir/adapter_config.json, injects the adapters into `model` (FourierFT entries
 // regenerated from random_loc_seed), and loads dir/adapter_model.safetensors into them and into
 // the modules to save. Every name and shape is checked first; all problems (missing tensor,
-// unexpected tensor, shape mismatch) are reported in one error, and the weights are loaded only
-// when there are none. With is_trainable false (peft's default) everything ends up frozen, as
-// after peft's PeftModel.from_pretrained; with true the adapters and modules to save train.
+// unexpected tensor, shape mismatch) are reported in one error, and no weight is loaded then
+// (the adapters stay attached with their initial values). With is_trainable false (peft's
+// default) everything ends up frozen, as after peft's PeftModel.from_pretrained; with true the
+// adapters and modules to save train.
 LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir,
                                     bool is_trainable = false);
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "tests/support/linear_tree.h"
+#include "tests/support/module_tree.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::fourierft {
@@ -12,30 +12,18 @@ namespace {
 
 using testing::ModuleTree;
 
-// A parameter-holding module that is not a Linear.
-class Embedding : public nn::Module {
- public:
-  Embedding() { register_parameter("weight", zeros({10, 8})); }
-};
-
 // encoder.layer.{0,1}.attention.{query,key,value} (8 -> 8), encoder.layer.{0,1}.ffn.dense
-// (8 -> 12), head.dense (8 -> 8), head.out (8 -> 2), embeddings (not a Linear).
+// (8 -> 12), head.dense (8 -> 8), head.out (8 -> 2), embeddings (holds a parameter, not a Linear).
 std::shared_ptr<ModuleTree> make_model() {
   auto root = std::make_shared<ModuleTree>();
-  root->add("embeddings", std::make_shared<Embedding>());
-  auto encoder = root->add("encoder", std::make_shared<ModuleTree>());
-  auto layers = encoder->add("layer", std::make_shared<ModuleTree>());
-  for (const char* index : {"0", "1"}) {
-    auto layer = layers->add(index, std::make_shared<ModuleTree>());
-    auto attention = layer->add("attention", std::make_shared<ModuleTree>());
+  root->add_parameter("embeddings.weight", zeros({10, 8}));
+  for (const std::string layer : {"encoder.layer.0.", "encoder.layer.1."}) {
     for (const char* name : {"query", "key", "value"})
-      attention->add(name, std::make_shared<nn::Linear>(8, 8));
-    layer->add("ffn", std::make_shared<ModuleTree>())
-        ->add("dense", std::make_shared<nn::Linear>(8, 12));
+      root->add_linear(layer + "attention." + name, 8, 8);
+    root->add_linear(layer + "ffn.dense", 8, 12);
   }
-  auto head = root->add("head", std::make_shared<ModuleTree>());
-  head->add("dense", std::make_shared<nn::Linear>(8, 8));
-  head->add("out", std::make_shared<nn::Linear>(8, 2));
+  root->add_linear("head.dense", 8, 8);
+  root->add_linear("head.out", 8, 2);
   return root;
 }
 

@@ -187,7 +187,7 @@ TEST(PeftFormat, SaveAndLoadRoundTrip) {
 
   auto fresh = two_layer_model();
   const LoadedPeftAdapter loaded = load_peft_adapter(*fresh, s.dir);
-  EXPECT_EQ(loaded.peft_type, "FOURIERFT");
+  EXPECT_EQ(peft_type(loaded.config), "FOURIERFT");
   EXPECT_EQ(loaded.adapted, (std::vector<std::string>{"blocks.0.proj", "blocks.1.proj"}));
   const auto want = s.model->named_parameters();
   const auto got = fresh->named_parameters();
