@@ -347,15 +347,24 @@ LoRAOptions LoraConfig::layer_options(const std::string& name) const {
 // (what peft 0.21.2 writes by default).
 const std::vector<std::pair<const char*, WriteJson>>& lora_variant_keys() {
   static const std::vector<std::pair<const char*, WriteJson>> kKeys = {
-      {"alora_invocation_tokens", nullptr}, {"arrow_config", nullptr},
-      {"corda_config", nullptr},            {"ensure_weight_tying", false},
-      {"eva_config", nullptr},              {"kasa_config", nullptr},
-      {"layer_replication", nullptr},       {"loftq_config", WriteJson::object()},
-      {"lora_bias", false},                 {"lora_ga_config", nullptr},
-      {"megatron_config", nullptr},         {"monteclora_config", nullptr},
-      {"target_parameters", nullptr},       {"trainable_token_indices", nullptr},
-      {"use_bdlora", nullptr},              {"use_dora", false},
-      {"use_qalora", false},                {"velora_config", nullptr}};
+      {"alora_invocation_tokens", nullptr},
+      {"arrow_config", nullptr},
+      {"corda_config", nullptr},
+      {"ensure_weight_tying", false},
+      {"eva_config", nullptr},
+      {"kasa_config", nullptr},
+      {"layer_replication", nullptr},
+      {"loftq_config", WriteJson::object()},
+      {"lora_bias", false},
+      {"lora_ga_config", nullptr},
+      {"megatron_config", nullptr},
+      {"monteclora_config", nullptr},
+      {"target_parameters", nullptr},
+      {"trainable_token_indices", nullptr},
+      {"use_bdlora", nullptr},
+      {"use_dora", false},
+      {"use_qalora", false},
+      {"velora_config", nullptr}};
   return kKeys;
 }
 
@@ -373,7 +382,8 @@ LoraConfig parse_lora_config(const std::string& json_text, const std::string& so
   if (!(c.lora_dropout >= 0.0 && c.lora_dropout < 1.0)) r.fail("lora_dropout", "must be in [0, 1)");
   const ReadJson& init = r.take("init_lora_weights");
   if (!init.is_null() && !init.is_boolean())
-    r.fail("init_lora_weights", init.dump() + " is not supported (fftune implements true and false)");
+    r.fail("init_lora_weights",
+           init.dump() + " is not supported (fftune implements true and false)");
   c.init_lora_weights = init.is_null() ? true : init.get<bool>();
   c.use_rslora = r.get_bool("use_rslora", false);
   c.rank_pattern = r.get_pattern_dict<int64_t>("rank_pattern", true);
@@ -385,8 +395,10 @@ LoraConfig parse_lora_config(const std::string& json_text, const std::string& so
     const bool is_off = v.is_null() || v.dump() == off.dump() ||
                         (std::string(key) == "target_parameters" && v == ReadJson::array());
     if (!is_off)
-      r.fail(key, v.dump() + " is not supported: fftune implements plain LoRA and rsLoRA (this "
-                  "key must be " + off.dump() + ")");
+      r.fail(key, v.dump() +
+                      " is not supported: fftune implements plain LoRA and rsLoRA (this "
+                      "key must be " +
+                      off.dump() + ")");
   }
   // Settings of the variants above, meaningful only when those are on.
   r.get_int("qalora_group_size", 16);
@@ -435,18 +447,18 @@ const PeftConfigBase& base_config(const PeftAdapterConfig& config) {
 }
 
 std::vector<std::string> inject_lora(nn::Module& model, const LoraConfig& config, Generator* gen) {
-  return inject_adapters(model, config.inject_options(),
-                         [&](const std::string& name, const nn::Linear& layer) {
-                           return std::make_shared<LoRALinear>(
-                               layer.out_features(), layer.in_features(),
-                               config.layer_options(name), gen, layer.weight().dtype(),
-                               layer.weight().device());
-                         });
+  return inject_adapters(
+      model, config.inject_options(), [&](const std::string& name, const nn::Linear& layer) {
+        return std::make_shared<LoRALinear>(layer.out_features(), layer.in_features(),
+                                            config.layer_options(name), gen, layer.weight().dtype(),
+                                            layer.weight().device());
+      });
 }
 
 std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapterConfig& config,
                                              Generator* gen) {
-  if (const auto* f = std::get_if<FourierFTConfig>(&config)) return inject_fourierft(model, *f, gen);
+  if (const auto* f = std::get_if<FourierFTConfig>(&config))
+    return inject_fourierft(model, *f, gen);
   return inject_lora(model, std::get<LoraConfig>(config), gen);
 }
 
@@ -471,8 +483,7 @@ std::vector<std::pair<std::string, Tensor>> peft_state_dict(
   return out;
 }
 
-void save_peft_adapter(nn::Module& model, const std::string& dir,
-                       const PeftAdapterConfig& config) {
+void save_peft_adapter(nn::Module& model, const std::string& dir, const PeftAdapterConfig& config) {
   std::filesystem::create_directories(dir);
   const auto tensors = peft_state_dict(model, base_config(config).effective_modules_to_save());
   FFTUNE_CHECK(!tensors.empty(), "save_peft_adapter: the model has no adapters to save");

@@ -117,8 +117,7 @@ std::vector<std::pair<std::string, Tensor>> peft_state_dict(
 
 // Writes dir/adapter_config.json and dir/adapter_model.safetensors (creating dir), each to a
 // temporary name and renamed into place.
-void save_peft_adapter(nn::Module& model, const std::string& dir,
-                       const PeftAdapterConfig& config);
+void save_peft_adapter(nn::Module& model, const std::string& dir, const PeftAdapterConfig& config);
 
 struct LoadedPeftAdapter {
   PeftAdapterConfig config;          // as parsed

@@ -6,8 +6,9 @@
 //   build/tools/export_fftune_adapter [fixture dir, default tests/fixtures]
 //
 // The model is tests/fixtures/peft/base.safetensors as a tree of Linear layers. Each adapter uses
-// settings peft's golden adapters do not (a regex target, exclude_modules, other seeds and
-// sizes), with coefficients drawn by fftune, and the classifier (a module to save) perturbed.
+// settings peft's golden adapters do not (FourierFT: a regex target, exclude_modules, other
+// seeds and sizes; LoRA: layers_to_transform, rank/alpha patterns, rsLoRA), with values drawn by
+// fftune, and the classifier (a module to save) perturbed.
 // Next to adapter_config.json and adapter_model.safetensors it writes delta_weights.safetensors:
 // fftune's ΔW (out, in) per adapted layer, named by the layer.
 #include <cstdio>
@@ -60,6 +61,27 @@ void export_fourierft(const std::string& fixtures) {
   std::printf("fourierft: %zu layers -> %s\n", adapted.size(), dir.c_str());
 }
 
+void export_lora(const std::string& fixtures) {
+  auto model = testing::linear_tree(fixtures + "/peft/base.safetensors");
+  LoraConfig config;
+  config.task_type = "SEQ_CLS";
+  config.target_modules = ModulePatterns::list({"value", "dense"});
+  config.layers_to_transform = {1};
+  config.r = 4;
+  config.lora_alpha = 8.0;
+  config.use_rslora = true;
+  config.init_lora_weights = false;  // B random too, so that ΔW is not zero
+  config.rank_pattern = {{"intermediate.dense", 2}};
+  config.alpha_pattern = {{"value", 16.0}};
+  Generator gen(12);
+  const auto adapted = inject_lora(*model, config, &gen);
+  perturb_classifier(*model, gen);
+  const std::string dir = fixtures + "/peft/fftune_saved/lora";
+  save_peft_adapter(*model, dir, config);
+  write_deltas(*model, adapted, dir + "/delta_weights.safetensors");
+  std::printf("lora: %zu layers -> %s\n", adapted.size(), dir.c_str());
+}
+
 }  // namespace
 }  // namespace fftune::fourierft
 
@@ -67,6 +89,7 @@ int main(int argc, char** argv) {
   const std::string fixtures = argc > 1 ? argv[1] : "tests/fixtures";
   try {
     fftune::fourierft::export_fourierft(fixtures);
+    fftune::fourierft::export_lora(fixtures);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "export_fftune_adapter: %s\n", e.what());
     return 1;

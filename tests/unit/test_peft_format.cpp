@@ -139,6 +139,98 @@ TEST(PeftFormat, UnsupportedValuesAreErrorsNamingTheKey) {
                       "cfg.json: not valid JSON");
 }
 
+// The config peft 0.21.2 writes for LoraConfig(task_type=SEQ_CLS, target_modules=[...], r=4,
+// lora_alpha=8).
+Json peft_written_lora_config() {
+  return Json::parse(R"({
+    "alora_invocation_tokens": null, "alpha_pattern": {}, "arrow_config": null,
+    "auto_mapping": null, "base_model_name_or_path": null, "bias": "none", "corda_config": null,
+    "ensure_weight_tying": false, "eva_config": null, "exclude_modules": null,
+    "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true,
+    "kasa_config": null, "layer_replication": null, "layers_pattern": null,
+    "layers_to_transform": null, "loftq_config": {}, "lora_alpha": 8, "lora_bias": false,
+    "lora_dropout": 0.0, "lora_ga_config": null, "megatron_config": null,
+    "megatron_core": "megatron.core", "modules_to_save": ["classifier", "score"],
+    "monteclora_config": null, "peft_type": "LORA", "peft_version": "0.21.2",
+    "qalora_group_size": 16, "r": 4, "rank_pattern": {}, "revision": null,
+    "target_modules": ["value", "query", "intermediate.dense"], "target_parameters": null,
+    "task_type": "SEQ_CLS", "trainable_token_indices": null, "use_bdlora": null,
+    "use_dora": false, "use_qalora": false, "use_rslora": false, "velora_config": null})");
+}
+
+TEST(PeftFormat, LoraConfigReadsAndWritesWhatPeftWrites) {
+  const Json original = peft_written_lora_config();
+  const PeftAdapterConfig any = parse_peft_config(original.dump(), "lora.json");
+  ASSERT_TRUE(std::holds_alternative<LoraConfig>(any));
+  EXPECT_EQ(peft_type(any), "LORA");
+  const LoraConfig& c = std::get<LoraConfig>(any);
+  EXPECT_EQ(c.r, 4);
+  EXPECT_EQ(c.lora_alpha, 8.0);
+  EXPECT_EQ(c.lora_dropout, 0.0);
+  EXPECT_TRUE(c.init_lora_weights);
+  EXPECT_FALSE(c.use_rslora);
+  Json written = Json::parse(to_json(any));
+  EXPECT_EQ(written["lora_alpha"], 8.0);  // peft's 8 (int) is written as 8.0: the same number
+  written["lora_alpha"] = 8;
+  EXPECT_EQ(written, original);
+  EXPECT_TRUE(std::holds_alternative<FourierFTConfig>(
+      parse_peft_config(peft_written_config().dump(), "f.json")));
+  Json other = original;
+  other["peft_type"] = "VERA";
+  EXPECT_FFTUNE_ERROR(parse_peft_config(other.dump(), "v.json"),
+                      "\"peft_type\": \"VERA\" is not supported");
+}
+
+TEST(PeftFormat, LoraPatternsGivePerLayerOptions) {
+  Json j = peft_written_lora_config();
+  j["rank_pattern"] = Json::parse(R"({"layer\\.1\\..*value": 2, "query": 6})");
+  j["alpha_pattern"] = Json::parse(R"({"value": 16})");
+  j["use_rslora"] = true;
+  j["lora_dropout"] = 0.1;
+  const LoraConfig c = parse_lora_config(j.dump());
+  const LoRAOptions v1 = c.layer_options("roberta.encoder.layer.1.attention.self.value");
+  EXPECT_EQ(v1.r, 2);
+  EXPECT_EQ(v1.lora_alpha, 16.0);
+  EXPECT_TRUE(v1.use_rslora);
+  EXPECT_EQ(v1.lora_dropout, 0.1);
+  const LoRAOptions v0 = c.layer_options("roberta.encoder.layer.0.attention.self.value");
+  EXPECT_EQ(v0.r, 4);
+  EXPECT_EQ(v0.lora_alpha, 16.0);
+  const LoRAOptions q = c.layer_options("roberta.encoder.layer.0.attention.self.query");
+  EXPECT_EQ(q.r, 6);
+  EXPECT_EQ(q.lora_alpha, 8.0);
+}
+
+TEST(PeftFormat, LoraVariantsFftuneDoesNotImplementAreErrors) {
+  auto expect_error = [](const char* key, const Json& value, const std::string& message) {
+    Json j = peft_written_lora_config();
+    j[key] = value;
+    EXPECT_FFTUNE_ERROR(parse_lora_config(j.dump(), "lora.json"),
+                        "\"" + std::string(key) + "\": " + message);
+  };
+  expect_error("use_dora", true, "true is not supported: fftune implements plain LoRA");
+  expect_error("lora_bias", true, "true is not supported");
+  expect_error("use_qalora", true, "true is not supported");
+  expect_error("loftq_config", Json::parse(R"({"loftq_bits": 4})"),
+               R"({"loftq_bits":4} is not supported)");
+  expect_error("layer_replication", Json::parse("[[0, 2]]"), "[[0,2]] is not supported");
+  expect_error("init_lora_weights", "gaussian", "\"gaussian\" is not supported");
+  expect_error("init_lora_weights", "pissa", "\"pissa\" is not supported");
+  expect_error("r", 0, "must be positive");
+  expect_error("lora_dropout", 1.0, "must be in [0, 1)");
+  expect_error("rank_pattern", Json::parse(R"({"q": 0})"), "the value of 'q' must be positive");
+  expect_error("peft_type", "FOURIERFT", "expected \"LORA\"");
+  Json j = peft_written_lora_config();
+  j["lora_rank"] = 4;
+  EXPECT_FFTUNE_ERROR(parse_lora_config(j.dump(), "lora.json"), "unknown key \"lora_rank\"");
+  // Settings of variants that are off are accepted, and so is an empty target_parameters.
+  j = peft_written_lora_config();
+  j["qalora_group_size"] = 32;
+  j["megatron_core"] = "megatron.core.x";
+  j["target_parameters"] = Json::array();
+  EXPECT_EQ(parse_lora_config(j.dump()).r, 4);
+}
+
 // A two-layer model and a FourierFT adapter saved from it.
 struct SavedAdapter {
   std::shared_ptr<testing::ModuleTree> model;
