@@ -133,8 +133,6 @@ class ConfigReader {
                     " writes and refuses others rather than ignore them");
   }
 
-  const std::string& source() const { return source_; }
-
  private:
   const ReadJson& j_;
   std::string source_;
