@@ -12,6 +12,7 @@
 
 #include "core/autograd/node.h"
 #include "ops/cpu/gemm.h"
+#include "ops/cpu/loops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -33,55 +34,58 @@ MatrixLayout layout_of(int64_t rows, int64_t cols, int64_t row_stride, int64_t c
   return {};
 }
 
-// The single stride that steps through all batch dims of t (expanded to `batch`), if any.
-bool batch_stride(const Tensor& t, int64_t nbatch, int64_t* stride) {
-  int64_t expected = -1;
-  *stride = 0;
-  for (int64_t d = nbatch - 1; d >= 0; --d) {
-    if (t.size(d) == 1) continue;
-    if (expected < 0) {
-      *stride = t.stride(d);
-    } else if (t.stride(d) != expected) {
-      return false;
-    }
-    expected = t.stride(d) * t.size(d);
-    if (t.stride(d) == 0) expected = 0;
-  }
-  return true;
-}
-
-// C (batch, m, n), contiguous = A (…, m, k) · B (…, k, n), both already expanded to the same
+// C (…, m, n), contiguous = A (…, m, k) · B (…, k, n), both already expanded to the same
 // batch dims. No autograd.
+//
+// The batch dims of A, B and C are merged where all three step through them as one (as the
+// elementwise loops do, ops/cpu/loops.h); the innermost merged dim becomes one strided batched
+// GEMM and any outer dims a loop around it. So a (B, H, T, D) view of a (B, T, H, D) tensor — the
+// heads of an attention layer — is multiplied in place, without a copy.
 Tensor batched_gemm(Tensor a, Tensor b) {
   const int64_t nb = a.dim() - 2;
   const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
-  Shape out_shape(a.shape().begin(), a.shape().end() - 2);
-  const int64_t batch = numel_of(out_shape);
+  const Shape batch(a.shape().begin(), a.shape().end() - 2);
+  Shape out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
   Tensor c = empty(out_shape, a.dtype(), a.device());
   if (!a.device().is_cpu()) no_kernel("matmul", a.device());
 
-  int64_t sa = 0, sb = 0;
   MatrixLayout la = layout_of(m, k, a.stride(-2), a.stride(-1));
   MatrixLayout lb = layout_of(k, n, b.stride(-2), b.stride(-1));
-  if (!la.ok || !batch_stride(a, nb, &sa)) {
+  if (!la.ok) {
     a = a.contiguous();
     la = layout_of(m, k, a.stride(-2), a.stride(-1));
-    batch_stride(a, nb, &sa);
   }
-  if (!lb.ok || !batch_stride(b, nb, &sb)) {
+  if (!lb.ok) {
     b = b.contiguous();
     lb = layout_of(k, n, b.stride(-2), b.stride(-1));
-    batch_stride(b, nb, &sb);
   }
+  const Shape sa(a.strides().begin(), a.strides().begin() + nb);
+  const Shape sb(b.strides().begin(), b.strides().begin() + nb);
+  const Shape sc(c.strides().begin(), c.strides().begin() + nb);
+  const cpu::StridedShape<3> loop = cpu::coalesce<3>(batch, {sa, sb, sc});
+  const int64_t inner = loop.shape.back(), outer = numel_of(batch) / std::max<int64_t>(inner, 1);
+  const int64_t ldc = std::max<int64_t>(n, 1);
   dispatch_float(a.dtype(), "matmul", [&]<typename T>() {
-    if (batch == 1)
-      cpu::gemm(la.trans, lb.trans, m, n, k, T(1), a.data<T>(), la.ld, b.data<T>(), lb.ld, T(0),
-                c.data<T>(), std::max<int64_t>(n, 1));
-    else
-      cpu::gemm_batched(la.trans, lb.trans, batch, m, n, k, T(1), a.data<T>(), la.ld, sa,
-                        b.data<T>(), lb.ld, sb, T(0), c.data<T>(), std::max<int64_t>(n, 1), m * n);
+    for (int64_t o = 0; o < outer; ++o) {
+      // Offsets of the o-th outer batch index (all merged dims but the innermost).
+      int64_t offset[3] = {0, 0, 0}, rem = o;
+      for (int64_t d = static_cast<int64_t>(loop.shape.size()) - 2; d >= 0; --d) {
+        const int64_t i = rem % loop.shape[d];
+        rem /= loop.shape[d];
+        for (int q = 0; q < 3; ++q) offset[q] += i * loop.strides[q][d];
+      }
+      const T* pa = a.data<T>() + offset[0];
+      const T* pb = b.data<T>() + offset[1];
+      T* pc = c.data<T>() + offset[2];
+      if (inner == 1)
+        cpu::gemm(la.trans, lb.trans, m, n, k, T(1), pa, la.ld, pb, lb.ld, T(0), pc, ldc);
+      else
+        cpu::gemm_batched(la.trans, lb.trans, inner, m, n, k, T(1), pa, la.ld,
+                          loop.strides[0].back(), pb, lb.ld, loop.strides[1].back(), T(0), pc, ldc,
+                          loop.strides[2].back());
+    }
   });
   return c;
 }
