@@ -9,6 +9,8 @@ unicodedata (its Unicode version is written into the header). White_Space is not
 unicodedata; its list below is PropList.txt's, unchanged since Unicode 6.0.
 """
 import os
+import shutil
+import subprocess
 import sys
 import unicodedata
 
@@ -77,6 +79,8 @@ inline constexpr const char* kUnicodeVersion = "{unicodedata.unidata_version}";
 """
     with open(OUT, "w", encoding="utf-8") as f:
         f.write(header)
+    if shutil.which("clang-format"):  # the repository's layout (.clang-format)
+        subprocess.run(["clang-format", "-i", OUT], check=True)
     print(f"{len(letters)} letter ranges, {len(numbers)} number ranges, Unicode "
           f"{unicodedata.unidata_version}")
 
