@@ -145,7 +145,8 @@ BpeTokenizer BpeTokenizer::from_files(const std::string& vocab_json,
       return it->second;
     };
     // Like Hugging Face's reader, a repeated pair keeps its last rank.
-    tok.merges_[pair_key(id_of(left), id_of(right))] = {rank++, id_of(left + right)};
+    const int64_t left_id = id_of(left), right_id = id_of(right), merged_id = id_of(left + right);
+    tok.merges_[pair_key(left_id, right_id)] = {rank++, merged_id};
   }
   return tok;
 }
