@@ -1,5 +1,7 @@
 #include "fourierft/param_report.h"
 
+#include "fourierft/inject.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -13,10 +15,11 @@ namespace {
 
 using Layers = std::vector<std::pair<std::string, const nn::Linear*>>;
 
-// peft's rule for a list of target_modules (tuners_utils.check_target_module_exists).
+// peft's rule for a list of target_modules, as the injector applies it (fourierft/inject.h).
 bool matches_target(const std::string& path, const std::string& target) {
-  return path == target || (path.size() > target.size() && path.ends_with(target) &&
-                            path[path.size() - target.size() - 1] == '.');
+  InjectOptions options;
+  options.target_modules = ModulePatterns::list({target});
+  return match_target(options, path) == TargetMatch::kYes;
 }
 
 int64_t numel_sum(const std::vector<Tensor>& tensors) {
