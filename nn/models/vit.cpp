@@ -31,18 +31,23 @@ void read_field(const json& j, const char* where, const char* key, T& out) {
   }
 }
 
-// An int, or a pair of equal ints (HF allows [h, w] for image_size and patch_size).
-void read_square(const json& j, const char* key, int64_t& out) {
-  const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return;
-  if (it->is_array()) {
+// image_size / patch_size: an int, or [n, n] (HF allows [h, w]; fftune's ViT is square).
+int64_t config_square(const json& config, const std::string& key, int64_t fallback) {
+  const auto it = config.find(key);
+  if (it != config.end() && it->is_array()) {
     FFTUNE_CHECK(it->size() == 2 && (*it)[0].is_number_integer() && (*it)[0] == (*it)[1],
-                 "config.json: field '", key, "' must be an int or [n, n] (non-square is not ",
+                 "config.json: '", key, "' must be an integer or [n, n] (non-square is not ",
                  "supported), got ", it->dump());
-    out = (*it)[0].get<int64_t>();
-    return;
+    return (*it)[0].get<int64_t>();
   }
-  read_field(j, "config.json", key, out);
+  return hf::config_int(config, key, fallback);
+}
+
+bool config_bool(const json& config, const std::string& key, bool fallback) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return fallback;
+  FFTUNE_CHECK(it->is_boolean(), "config.json: '", key, "' must be a boolean, got ", it->dump());
+  return it->get<bool>();
 }
 
 json read_json_file(const std::string& path) {
@@ -74,47 +79,46 @@ void ViTConfig::validate() const {
   FFTUNE_CHECK(num_labels >= 0, "ViTConfig: num_labels must be >= 0, got ", num_labels);
   FFTUNE_CHECK(layer_norm_eps > 0, "ViTConfig: layer_norm_eps must be positive, got ",
                layer_norm_eps);
-  activation_from_name(hidden_act);
-  activation_from_name(pooler_act);
+  for (const auto& [key, name] :
+       {std::pair{"hidden_act", hidden_act}, {"pooler_act", pooler_act}}) {
+    try {
+      activation_from_name(name);
+    } catch (const Error& e) {
+      FFTUNE_FAIL("ViTConfig: '", key, "': ", e.what());
+    }
+  }
 }
 
-ViTConfig ViTConfig::from_json(const json& j) {
-  FFTUNE_CHECK(j.is_object(), "config.json: expected an object, got ", j.dump());
-  const std::string model_type = j.value("model_type", std::string());
-  FFTUNE_CHECK(model_type == "vit", "config.json: unsupported model_type '", model_type,
-               "' for ViT (expected 'vit')");
+ViTConfig ViTConfig::from_json(const json& config) {
+  hf::expect_model_type(config, {"vit"});
   ViTConfig c;
-  const char* f = "config.json";
-  read_field(j, f, "hidden_size", c.hidden_size);
-  read_field(j, f, "num_hidden_layers", c.num_hidden_layers);
-  read_field(j, f, "num_attention_heads", c.num_attention_heads);
-  read_field(j, f, "intermediate_size", c.intermediate_size);
-  read_field(j, f, "hidden_act", c.hidden_act);
-  read_field(j, f, "layer_norm_eps", c.layer_norm_eps);
-  read_square(j, "image_size", c.image_size);
-  read_square(j, "patch_size", c.patch_size);
-  read_field(j, f, "num_channels", c.num_channels);
-  read_field(j, f, "qkv_bias", c.qkv_bias);
-  read_field(j, f, "hidden_dropout_prob", c.hidden_dropout_prob);
-  read_field(j, f, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
-  read_field(j, f, "initializer_range", c.initializer_range);
-  read_field(j, f, "pooler_act", c.pooler_act);
-  read_field(j, f, "pooler_output_size", c.pooler_output_size);
-  if (j.contains("num_labels") && !j["num_labels"].is_null()) {
-    read_field(j, f, "num_labels", c.num_labels);
-  } else if (j.contains("id2label") && j["id2label"].is_object()) {
-    c.num_labels = static_cast<int64_t>(j["id2label"].size());
-  }
-  c.validate();
-  return c;
-}
-
-ViTConfig ViTConfig::from_file(const std::string& path) {
+  c.hidden_size = hf::config_int(config, "hidden_size");
+  c.num_hidden_layers = hf::config_int(config, "num_hidden_layers");
+  c.num_attention_heads = hf::config_int(config, "num_attention_heads");
+  c.intermediate_size = hf::config_int(config, "intermediate_size");
+  c.hidden_act = hf::config_string(config, "hidden_act", c.hidden_act);
+  c.layer_norm_eps = hf::config_double(config, "layer_norm_eps", c.layer_norm_eps);
+  c.image_size = config_square(config, "image_size", c.image_size);
+  c.patch_size = config_square(config, "patch_size", c.patch_size);
+  c.num_channels = hf::config_int(config, "num_channels", c.num_channels);
+  c.qkv_bias = config_bool(config, "qkv_bias", c.qkv_bias);
+  c.hidden_dropout_prob = hf::config_double(config, "hidden_dropout_prob", c.hidden_dropout_prob);
+  c.attention_probs_dropout_prob =
+      hf::config_double(config, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
+  c.initializer_range = hf::config_double(config, "initializer_range", c.initializer_range);
+  c.pooler_act = hf::config_string(config, "pooler_act", c.pooler_act);
+  c.pooler_output_size = hf::config_int(config, "pooler_output_size", c.pooler_output_size);
+  // transformers derives num_labels from id2label; an explicit num_labels is honoured too.
+  if (config.contains("id2label") && config["id2label"].is_object())
+    c.num_labels = static_cast<int64_t>(config["id2label"].size());
+  else
+    c.num_labels = hf::config_int(config, "num_labels", c.num_labels);
   try {
-    return from_json(read_json_file(path));
+    c.validate();
   } catch (const Error& e) {
-    FFTUNE_FAIL(path, ": ", e.what());
+    FFTUNE_FAIL("config.json: ", e.what());
   }
+  return c;
 }
 
 json ViTConfig::to_json(const std::string& architecture) const {
@@ -206,20 +210,19 @@ ViTImageProcessorConfig ViTImageProcessorConfig::from_pretrained(const std::stri
 
 // ---- the model ----
 
-ViTEmbeddings::ViTEmbeddings(const ViTConfig& c, Generator* gen, DType dtype, Device device)
+ViTEmbeddings::ViTEmbeddings(const ViTConfig& c)
     : image_size_(c.image_size), num_channels_(c.num_channels) {
   const int64_t C = c.hidden_size;
+  const std::pair<int64_t, int64_t> patch{c.patch_size, c.patch_size}, no_padding{0, 0};
   // Registration order = HF's ViTEmbeddings (cls_token, patch_embeddings, position_embeddings).
-  cls_token_ = register_parameter("cls_token", zeros({1, 1, C}, dtype, device));
+  cls_token_ = register_parameter("cls_token", zeros({1, 1, C}, c.dtype, c.device));
   auto patch_embeddings = register_module("patch_embeddings", std::make_shared<Container>());
   projection_ = patch_embeddings->register_module(
-      "projection",
-      std::make_shared<Conv2d>(c.num_channels, C, std::pair{c.patch_size, c.patch_size},
-                               std::pair{c.patch_size, c.patch_size},
-                               std::pair<int64_t, int64_t>{0, 0}, true, gen, dtype, device));
-  position_embeddings_ =
-      register_parameter("position_embeddings", zeros({1, 1 + c.num_patches(), C}, dtype, device));
-  dropout_ = register_module("dropout", std::make_shared<Dropout>(c.hidden_dropout_prob, gen));
+      "projection", std::make_shared<Conv2d>(c.num_channels, C, patch, patch, no_padding, true,
+                                             c.gen, c.dtype, c.device));
+  position_embeddings_ = register_parameter("position_embeddings",
+                                            zeros({1, 1 + c.num_patches(), C}, c.dtype, c.device));
+  dropout_ = register_module("dropout", std::make_shared<Dropout>(c.hidden_dropout_prob, c.gen));
 }
 
 Tensor ViTEmbeddings::forward(const Tensor& pixel_values) const {
@@ -241,48 +244,41 @@ Tensor ViTEmbeddings::forward(const Tensor& pixel_values) const {
   return dropout_->forward(add(h, position_embeddings_));
 }
 
-ViTModel::ViTModel(const ViTConfig& config, Generator* gen, DType dtype, Device device)
-    : config_(config) {
+ViTModel::ViTModel(const ViTConfig& config, bool add_pooling_layer) : config_(config) {
   config_.validate();
-  pooler_activation_ = activation_from_name(config_.pooler_act);
   const ViTConfig& c = config_;
-  embeddings_ =
-      register_module("embeddings", std::make_shared<ViTEmbeddings>(c, gen, dtype, device));
-  const EncoderLayerConfig layer_config{.hidden_size = c.hidden_size,
-                                        .num_heads = c.num_attention_heads,
-                                        .intermediate_size = c.intermediate_size,
-                                        .activation = activation_from_name(c.hidden_act),
-                                        .layer_norm_eps = c.layer_norm_eps,
-                                        .hidden_dropout = c.hidden_dropout_prob,
-                                        .attention_dropout = c.attention_probs_dropout_prob,
-                                        .qkv_bias = c.qkv_bias,
-                                        .norm = NormPlacement::kPre,
-                                        .gen = gen,
-                                        .dtype = dtype,
-                                        .device = device};
-  auto encoder = register_module("encoder", std::make_shared<Container>());
-  auto layer = encoder->register_module("layer", std::make_shared<Container>());
-  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-    layers_.push_back(layer->register_module(
-        std::to_string(i), std::make_shared<TransformerEncoderLayer>(layer_config)));
-  }
+  pooler_activation_ = activation_from_name(c.pooler_act);
+  embeddings_ = register_module("embeddings", std::make_shared<ViTEmbeddings>(c));
+  const EncoderLayerConfig layer{.hidden_size = c.hidden_size,
+                                 .num_heads = c.num_attention_heads,
+                                 .intermediate_size = c.intermediate_size,
+                                 .activation = activation_from_name(c.hidden_act),
+                                 .layer_norm_eps = c.layer_norm_eps,
+                                 .hidden_dropout = c.hidden_dropout_prob,
+                                 .attention_dropout = c.attention_probs_dropout_prob,
+                                 .qkv_bias = c.qkv_bias,
+                                 .norm = NormPlacement::kPre,
+                                 .gen = c.gen,
+                                 .dtype = c.dtype,
+                                 .device = c.device};
+  encoder_ =
+      register_module("encoder", std::make_shared<TransformerEncoder>(c.num_hidden_layers, layer));
   layernorm_ = register_module(
       "layernorm",
-      std::make_shared<LayerNorm>(Shape{c.hidden_size}, c.layer_norm_eps, true, dtype, device));
-  if (c.add_pooling_layer) {
+      std::make_shared<LayerNorm>(Shape{c.hidden_size}, c.layer_norm_eps, true, c.dtype, c.device));
+  if (add_pooling_layer) {
     auto pooler = register_module("pooler", std::make_shared<Container>());
     pooler_dense_ = pooler->register_module(
         "dense",
-        std::make_shared<Linear>(c.hidden_size, c.pooler_size(), true, gen, dtype, device));
+        std::make_shared<Linear>(c.hidden_size, c.pooler_size(), true, c.gen, c.dtype, c.device));
   }
-  init_vit_weights(*this, c.initializer_range, gen);
+  init_vit_weights(*this, c.initializer_range, c.gen);
 }
 
 ViTModelOutput ViTModel::forward(const Tensor& pixel_values) const {
-  Tensor h = embeddings_->forward(pixel_values);
-  for (const auto& layer : layers_) h = layer->forward(h);
   ViTModelOutput out;
-  out.last_hidden_state = layernorm_->forward(h);
+  out.last_hidden_state =
+      layernorm_->forward(encoder_->forward(embeddings_->forward(pixel_values)));
   if (pooler_dense_) {
     out.pooler_output = apply_activation(
         pooler_activation_, pooler_dense_->forward(first_token(out.last_hidden_state)));
@@ -290,21 +286,40 @@ ViTModelOutput ViTModel::forward(const Tensor& pixel_values) const {
   return out;
 }
 
-ViTForImageClassification::ViTForImageClassification(const ViTConfig& config, Generator* gen,
-                                                     DType dtype, Device device) {
+namespace {
+const hf::IgnoreRule kMaskToken{"embeddings.mask_token",
+                                "the masked-image-modeling token; classification does not use it"};
+}  // namespace
+
+hf::CheckpointLayout ViTModel::checkpoint_layout() {
+  return {.base_prefix = "vit.",
+          .ignorable = {kMaskToken,
+                        {"classifier", "a classification head, not part of ViTModel"},
+                        {"pooler", "this ViTModel was built without a pooler"}},
+          .fresh = {"pooler"},
+          .tied = {}};
+}
+
+ViTForImageClassification::ViTForImageClassification(const ViTConfig& config) {
   FFTUNE_CHECK(config.num_labels > 0, "ViTForImageClassification: num_labels must be positive, ",
                "got ", config.num_labels);
-  ViTConfig backbone = config;
-  backbone.add_pooling_layer = false;
-  vit_ = register_module("vit", std::make_shared<ViTModel>(backbone, gen, dtype, device));
+  vit_ = register_module("vit", std::make_shared<ViTModel>(config, false));
   classifier_ = register_module(
-      "classifier",
-      std::make_shared<Linear>(config.hidden_size, config.num_labels, true, gen, dtype, device));
-  init_vit_weights(*classifier_, config.initializer_range, gen);
+      "classifier", std::make_shared<Linear>(config.hidden_size, config.num_labels, true,
+                                             config.gen, config.dtype, config.device));
+  init_vit_weights(*classifier_, config.initializer_range, config.gen);
 }
 
 Tensor ViTForImageClassification::forward(const Tensor& pixel_values) const {
   return classifier_->forward(first_token(vit_->forward(pixel_values).last_hidden_state));
+}
+
+hf::CheckpointLayout ViTForImageClassification::checkpoint_layout() {
+  return {.base_prefix = "vit.",
+          .ignorable = {kMaskToken,
+                        {"pooler", "the classifier reads the CLS token directly; no pooler"}},
+          .fresh = {"classifier"},
+          .tied = {}};
 }
 
 void init_vit_weights(Module& module, double initializer_range, Generator* gen) {

@@ -12,9 +12,19 @@
 //   ViTForImageClassification: "vit." + the model without pooler, classifier Linear on the CLS
 //                              token                                            (B, num_labels)
 //
-// Checkpoint layouts (nn/models/vit_checkpoint.h loads and saves them): google's pre-trained
-// vit-base-patch16-224-in21k is a bare ViTModel (no "vit." prefix) with a pooler; fine-tuned
-// ViTs are ViTForImageClassification ("vit.", "classifier.").
+// Checkpoint layouts (hf::load_pretrained with checkpoint_layout(), nn/models/hf_checkpoint.h):
+// google's pre-trained vit-base-patch16-224-in21k is a bare ViTModel (no "vit." prefix) with a
+// pooler; fine-tuned ViTs are ViTForImageClassification ("vit.", "classifier."). Either loads
+// into either model; hf::save_pretrained writes each model back in its own layout.
+//
+//   const nlohmann::json json = hf::read_config(dir);
+//   ViTConfig config = ViTConfig::from_json(json);
+//   config.num_labels = 47;                      // a new task: the classifier starts fresh
+//   ViTForImageClassification model(config);
+//   hf::load_pretrained(model, dir, ViTForImageClassification::checkpoint_layout(), &std::cout);
+//   ...
+//   hf::save_pretrained(model, out, config.to_json("ViTForImageClassification"),
+//                       ViTForImageClassification::checkpoint_layout());
 #pragma once
 
 #include <memory>
@@ -26,9 +36,10 @@
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
-#include "nn/encoder_layer.h"
 #include "nn/layer_norm.h"
 #include "nn/linear.h"
+#include "nn/models/hf_checkpoint.h"
+#include "nn/transformer_encoder.h"
 
 namespace fftune::nn {
 
@@ -50,11 +61,12 @@ struct ViTConfig {
   // The classifier's outputs: config.json's num_labels, else the size of its id2label, else 2
   // (transformers' default). A fine-tuning run sets its own.
   int64_t num_labels = 2;
-  // ViTModel only: whether it has the pooler (transformers' add_pooling_layer argument, not a
-  // config.json field). ViTForImageClassification never has one.
-  bool add_pooling_layer = true;
   std::string pooler_act = "tanh";
   int64_t pooler_output_size = 0;  // 0: hidden_size
+
+  Generator* gen = nullptr;  // initialisation and dropout masks (default generator when null)
+  DType dtype = DType::f32;
+  Device device = Device::cpu();
 
   int64_t grid_size() const { return image_size / patch_size; }  // patches per side
   int64_t num_patches() const { return grid_size() * grid_size(); }
@@ -64,11 +76,11 @@ struct ViTConfig {
   // image, a known hidden_act); throws fftune::Error naming the field.
   void validate() const;
 
-  // From a parsed config.json (model_type must be "vit"; absent fields keep the defaults).
-  static ViTConfig from_json(const nlohmann::json& json);
-  static ViTConfig from_file(const std::string& config_json_path);
-  // config.json for transformers: model_type, the fields above (without add_pooling_layer), and
-  // `architectures` = {architecture}.
+  // From a parsed config.json (hf::read_config): model_type must be "vit"; the sizes are
+  // required, the rest default as in transformers; errors name the key.
+  static ViTConfig from_json(const nlohmann::json& config);
+  // The config.json transformers would write for this config (architectures given by the
+  // caller).
   nlohmann::json to_json(const std::string& architecture) const;
 };
 
@@ -97,7 +109,7 @@ struct ViTImageProcessorConfig {
 // "patch_embeddings.projection" (Conv2d) and "dropout".
 class ViTEmbeddings : public Module {
  public:
-  ViTEmbeddings(const ViTConfig& config, Generator* gen, DType dtype, Device device);
+  explicit ViTEmbeddings(const ViTConfig& config);
   // pixel_values (B, num_channels, image_size, image_size) -> (B, 1 + P, C).
   Tensor forward(const Tensor& pixel_values) const;
 
@@ -118,28 +130,30 @@ struct ViTModelOutput {
 };
 
 // HF's ViTModel: children "embeddings", "encoder" (its "layer.<i>"), "layernorm", "pooler"
-// (only with add_pooling_layer; its child "dense").
+// (with add_pooling_layer, as transformers' argument of that name; its child "dense").
 class ViTModel : public Module {
  public:
-  // Weights initialised as transformers' ViTPreTrainedModel._init_weights (see init_vit_weights);
-  // `gen` draws them and the dropout masks (the default generator when null; it must outlive
-  // the model).
-  explicit ViTModel(const ViTConfig& config, Generator* gen = nullptr, DType dtype = DType::f32,
-                    Device device = Device::cpu());
+  // Weights initialised as transformers' ViTPreTrainedModel._init_weights (init_vit_weights),
+  // drawn from config.gen, which also draws the dropout masks (it must outlive the model).
+  explicit ViTModel(const ViTConfig& config, bool add_pooling_layer = true);
 
   ViTModelOutput forward(const Tensor& pixel_values) const;
 
   const ViTConfig& config() const { return config_; }
   const std::shared_ptr<ViTEmbeddings>& embeddings() const { return embeddings_; }
-  const std::vector<std::shared_ptr<TransformerEncoderLayer>>& layers() const { return layers_; }
+  const std::shared_ptr<TransformerEncoder>& encoder() const { return encoder_; }
   const std::shared_ptr<LayerNorm>& layernorm() const { return layernorm_; }
   const std::shared_ptr<Linear>& pooler_dense() const { return pooler_dense_; }  // null if none
+
+  // A ViTForImageClassification checkpoint's "vit." prefix is stripped and its classifier
+  // ignored; a missing pooler (the model has one, the checkpoint not) is initialised freshly.
+  static hf::CheckpointLayout checkpoint_layout();
 
  private:
   ViTConfig config_;
   Activation pooler_activation_;
   std::shared_ptr<ViTEmbeddings> embeddings_;
-  std::vector<std::shared_ptr<TransformerEncoderLayer>> layers_;
+  std::shared_ptr<TransformerEncoder> encoder_;
   std::shared_ptr<LayerNorm> layernorm_;
   std::shared_ptr<Linear> pooler_dense_;
 };
@@ -148,8 +162,7 @@ class ViTModel : public Module {
 // (Linear C -> num_labels on the CLS token of the final layernorm's output; no dropout).
 class ViTForImageClassification : public Module {
  public:
-  explicit ViTForImageClassification(const ViTConfig& config, Generator* gen = nullptr,
-                                     DType dtype = DType::f32, Device device = Device::cpu());
+  explicit ViTForImageClassification(const ViTConfig& config);
 
   // pixel_values (B, num_channels, image_size, image_size) -> logits (B, num_labels).
   Tensor forward(const Tensor& pixel_values) const;
@@ -157,6 +170,10 @@ class ViTForImageClassification : public Module {
   const ViTConfig& config() const { return vit_->config(); }
   const std::shared_ptr<ViTModel>& vit() const { return vit_; }
   const std::shared_ptr<Linear>& classifier() const { return classifier_; }
+
+  // Loads in21k-style ViTModel checkpoints ("vit." added, the pooler ignored, the classifier
+  // initialised freshly) and fine-tuned ones ("vit.", "classifier.").
+  static hf::CheckpointLayout checkpoint_layout();
 
  private:
   std::shared_ptr<ViTModel> vit_;
