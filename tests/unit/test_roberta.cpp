@@ -4,7 +4,7 @@
 #include "fourierft/fourierft_linear.h"
 #include "fourierft/lora_linear.h"
 #include "nn/models/roberta.h"
-#include "support/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace fftune::nn {
 namespace {
