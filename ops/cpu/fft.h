@@ -1,10 +1,10 @@
 // fftune's own CPU FFT: batched 1-D and 2-D complex and real transforms of any length, on raw
 // pointers, in f32 and f64 (std::complex<float>, std::complex<double>).
 //
-// Conventions (the same as numpy.fft / torch.fft with norm="backward" on the inverse side left
-// unnormalised):
+// Conventions: forward is numpy.fft.fft; inverse is n * numpy.fft.ifft (numpy's and torch's
+// norm="forward" inverse). Nothing is ever divided by n; scale the result yourself.
 //   forward:  X[k] = sum_j x[j] * exp(-2*pi*i*j*k/n)
-//   inverse:  x[j] = sum_k X[k] * exp(+2*pi*i*j*k/n)      (no 1/n: divide yourself)
+//   inverse:  x[j] = sum_k X[k] * exp(+2*pi*i*j*k/n)
 //
 // Layouts: element i of transform b lives at ptr[b*dist + i*stride] (in elements of the pointed-to
 // type). Real-to-complex transforms of length n produce n/2+1 bins (the rest follow from Hermitian
@@ -17,6 +17,9 @@
 //   fft_complex.cpp    batched 1-D complex transforms (c2c): gather, transform, scatter
 //   fft_real.cpp       batched 1-D real transforms (r2c, c2r): the half-length complex trick
 //   fft_2d.cpp         2-D transforms: rows as a batch, then tiles of adjacent columns
+//   fft_transpose.cpp  the (AVX2) transposes between user memory and the split-complex buffers
+// Plans (twiddles, factorisations) are built on first use of a length and cached for the life of
+// the process, one per (transform kind, length, precision); both directions share them.
 #pragma once
 
 #include <complex>

@@ -9,6 +9,28 @@
 #include "ops/cpu/fft_internal.h"
 
 namespace fftune::cpu::fft::detail {
+namespace {
+
+// (re, im) pairs <-> split arrays, `count` numbers. kUnroll == count lets the compiler see a
+// fixed trip count (a full tile of columns) and emit straight-line shuffles.
+template <int64_t kUnroll, typename T>
+inline void deinterleave(T* re, T* im, const T* pairs, int64_t count) {
+  const int64_t n = kUnroll > 1 ? kUnroll : count;
+  for (int64_t v = 0; v < n; ++v) {
+    re[v] = pairs[2 * v];
+    im[v] = pairs[2 * v + 1];
+  }
+}
+template <int64_t kUnroll, typename T>
+inline void interleave(T* pairs, const T* re, const T* im, int64_t count) {
+  const int64_t n = kUnroll > 1 ? kUnroll : count;
+  for (int64_t v = 0; v < n; ++v) {
+    pairs[2 * v] = re[v];
+    pairs[2 * v + 1] = im[v];
+  }
+}
+
+}  // namespace
 
 // The two loop orders below compute the same thing; we pick the one whose reads (gather) or
 // writes (scatter) walk user memory contiguously: lanes that are adjacent columns (dist == 1)
@@ -20,13 +42,16 @@ void gather_complex(Split<T> dst, const std::complex<T>* src, int64_t n, int64_t
   if (dist == 1) {
     for (int64_t i = 0; i < n; ++i) {
       const T* row = s + 2 * i * stride;
-      T* re = dst.re + i * lanes;
-      T* im = dst.im + i * lanes;
-      for (int64_t v = 0; v < lanes; ++v) {
-        re[v] = row[2 * v];
-        im[v] = row[2 * v + 1];
+      if (lanes == kLanes<T>) {
+        deinterleave<kLanes<T>>(dst.re + i * lanes, dst.im + i * lanes, row, kLanes<T>);
+      } else {
+        deinterleave<1>(dst.re + i * lanes, dst.im + i * lanes, row, lanes);
       }
     }
+    return;
+  }
+  if (stride == 1) {
+    pairs_to_lanes(dst, s, n, lanes, 2 * dist);
     return;
   }
   for (int64_t v = 0; v < lanes; ++v) {
@@ -45,13 +70,16 @@ void scatter_complex(std::complex<T>* dst, Split<const T> src, int64_t n, int64_
   if (dist == 1) {
     for (int64_t i = 0; i < n; ++i) {
       T* row = d + 2 * i * stride;
-      const T* re = src.re + i * lanes;
-      const T* im = src.im + i * lanes;
-      for (int64_t v = 0; v < lanes; ++v) {
-        row[2 * v] = re[v];
-        row[2 * v + 1] = im[v];
+      if (lanes == kLanes<T>) {
+        interleave<kLanes<T>>(row, src.re + i * lanes, src.im + i * lanes, kLanes<T>);
+      } else {
+        interleave<1>(row, src.re + i * lanes, src.im + i * lanes, lanes);
       }
     }
+    return;
+  }
+  if (stride == 1) {
+    lanes_to_pairs(d, src, n, lanes, 2 * dist);
     return;
   }
   for (int64_t v = 0; v < lanes; ++v) {
@@ -72,7 +100,7 @@ void c2c_batched(const ComplexPlan<T>& plan, const std::complex<T>* in, std::com
   const int64_t n = plan.n;
   const int64_t tiles = (batch + kLanes<T> - 1) / kLanes<T>;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(n * batch))
+    schedule(dynamic) if (tiles > 1 && worth_threads(n * batch))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t first = tile * kLanes<T>;
     const int64_t lanes = std::min(kLanes<T>, batch - first);

@@ -142,6 +142,31 @@ template <typename T>
 void scatter_complex(std::complex<T>* dst, Split<const T> src, int64_t n, int64_t lanes,
                      int64_t stride, int64_t dist);
 
+// The same for rows of (re, im) pairs that are contiguous within each lane (stride 1): lane v,
+// element i at src[v*dist + 2*i] and src[v*dist + 2*i + 1], dist counted in T (fft_transpose.cpp).
+// Complex rows and the (even, odd) sample pairs of real rows both have this layout.
+template <typename T>
+void pairs_to_lanes(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_t dist);
+template <typename T>
+void lanes_to_pairs(T* dst, Split<const T> src, int64_t n, int64_t lanes, int64_t dist);
+
+// r2c of even n = 2h, fused with the store (fft_transpose.cpp): from Z = DFT_h(z) in a lanes
+// buffer, write bins 0..h of each lane v as pairs at dst[v*dist + 2k], using the split of
+// Note [Real FFT via a half-length complex FFT] (fft_real.cpp) with w^k = (tw_re[k], tw_im[k]).
+template <typename T>
+void split_spectrum_to_pairs(T* dst, Split<const T> z, const T* tw_re, const T* tw_im, int64_t h,
+                             int64_t lanes, int64_t dist);
+
+// Column tiles of a row-major complex array (fft_2d.cpp): lane v, element i at src[i*pitch + v].
+// Full tiles store their lanes in a permuted order (Note [Column lane order], fft_transpose.cpp),
+// so a tile must be scattered with lanes_to_columns, with the same `lanes`.
+template <typename T>
+void columns_to_lanes(Split<T> dst, const std::complex<T>* src, int64_t n, int64_t lanes,
+                      int64_t pitch);
+template <typename T>
+void lanes_to_columns(std::complex<T>* dst, Split<const T> src, int64_t n, int64_t lanes,
+                      int64_t pitch);
+
 // Complex transforms of `batch` vectors, kLanes at a time, on fftune::num_threads() threads
 // (fft_complex.cpp).
 template <typename T>
@@ -150,6 +175,9 @@ void c2c_batched(const ComplexPlan<T>& plan, const std::complex<T>* in, std::com
                  int64_t out_dist, Direction dir);
 
 // True when `work` (elements times transforms) is large enough to be worth several threads.
+// Tile loops use schedule(dynamic): a tile is tens of microseconds, so handing them out one by
+// one costs nothing, and when the machine is shared and one thread is preempted the others
+// take over its remaining tiles instead of waiting at the barrier for a fixed half of the work.
 inline bool worth_threads(int64_t work) {
   return work >= (int64_t{1} << 15);
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/error.h"
 #include "ops/cpu/fft_internal.h"
 
 namespace fftune::cpu::fft::detail {
@@ -193,6 +194,8 @@ Split<T> stockham_lanes(const ComplexPlan<T>& plan, Split<T> a, Split<T> b, int6
       case 5:
         radix5_pass(plan, stage, in, y, lanes);
         break;
+      default:
+        FFTUNE_FAIL("fft: internal error, no pass for radix ", stage.radix);
     }
     std::swap(x, y);
   }

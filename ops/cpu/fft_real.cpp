@@ -34,6 +34,10 @@ namespace {
 template <typename T>
 void gather_real_pairs(Split<T> dst, const T* src, int64_t h, int64_t lanes, int64_t stride,
                        int64_t dist) {
+  if (stride == 1) {
+    pairs_to_lanes(dst, src, h, lanes, dist);
+    return;
+  }
   for (int64_t v = 0; v < lanes; ++v) {
     const T* lane = src + v * dist;
     for (int64_t j = 0; j < h; ++j) {
@@ -58,6 +62,10 @@ void gather_real(Split<T> dst, const T* src, int64_t n, int64_t lanes, int64_t s
 template <typename T>
 void scatter_real_pairs(T* dst, Split<const T> src, int64_t h, int64_t lanes, int64_t stride,
                         int64_t dist) {
+  if (stride == 1) {
+    lanes_to_pairs(dst, src, h, lanes, dist);
+    return;
+  }
   for (int64_t v = 0; v < lanes; ++v) {
     T* lane = dst + v * dist;
     for (int64_t j = 0; j < h; ++j) {
@@ -129,6 +137,12 @@ void r2c_tile(const RealPlan<T>& plan, const T* in, std::complex<T>* out, int64_
   if (plan.uses_half_length()) {
     gather_real_pairs(ws.a, in, n / 2, lanes, in_stride, in_dist);
     Split<T> z = transform_lanes(*plan.complex, ws.a, ws.b, lanes, Direction::kForward);
+    if (out_stride == 1) {  // rows of contiguous bins: split and store in one go
+      split_spectrum_to_pairs(reinterpret_cast<T*>(out), Split<const T>{z.re, z.im},
+                              plan.twiddle_re.data(), plan.twiddle_im.data(), n / 2, lanes,
+                              2 * out_dist);
+      return;
+    }
     Split<T> x = other_buffer(z, ws.a, ws.b);
     split_real_spectrum(x, Split<const T>{z.re, z.im}, plan, lanes);
     scatter_complex(out, Split<const T>{x.re, x.im}, bins, lanes, out_stride, out_dist);
@@ -170,7 +184,7 @@ void r2c_batched(const RealPlan<T>& plan, const T* in, std::complex<T>* out, int
                  int64_t in_stride, int64_t in_dist, int64_t out_stride, int64_t out_dist) {
   const int64_t tiles = (batch + kLanes<T> - 1) / kLanes<T>;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(plan.n * batch))
+    schedule(dynamic) if (tiles > 1 && worth_threads(plan.n * batch))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t first = tile * kLanes<T>;
     r2c_tile(plan, in + first * in_dist, out + first * out_dist, std::min(kLanes<T>, batch - first),
@@ -183,7 +197,7 @@ void c2r_batched(const RealPlan<T>& plan, const std::complex<T>* in, T* out, int
                  int64_t in_stride, int64_t in_dist, int64_t out_stride, int64_t out_dist) {
   const int64_t tiles = (batch + kLanes<T> - 1) / kLanes<T>;
 #pragma omp parallel for num_threads(fftune::num_threads()) \
-    schedule(static) if (tiles > 1 && worth_threads(plan.n * batch))
+    schedule(dynamic) if (tiles > 1 && worth_threads(plan.n * batch))
   for (int64_t tile = 0; tile < tiles; ++tile) {
     const int64_t first = tile * kLanes<T>;
     c2r_tile(plan, in + first * in_dist, out + first * out_dist, std::min(kLanes<T>, batch - first),

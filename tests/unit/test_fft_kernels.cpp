@@ -313,12 +313,33 @@ TYPED_TEST(FftKernels, RealTransformsStridedBatches) {
   }
 }
 
+// Contiguous rows (the activations of FourierFT's backward): full tiles of rows plus a partial
+// one, bins that do and do not fill the 4-bin (f32) / 2-bin (f64) store blocks.
+TYPED_TEST(FftKernels, R2cContiguousRowBatches) {
+  using T = TypeParam;
+  for (int64_t n : {2, 10, 12, 64, 100, 768}) {
+    const int64_t bins = n / 2 + 1, batch = 37;
+    const auto x = random_real<T>(batch * n, 1400 + n);
+    std::vector<std::complex<T>> y(batch * bins);
+    r2c(x.data(), y.data(), n, batch, 1, n, 1, bins);
+    for (int64_t b = 0; b < batch; ++b) {
+      std::vector<T> row(x.begin() + b * n, x.begin() + (b + 1) * n);
+      std::vector<std::complex<T>> got(y.begin() + b * bins, y.begin() + (b + 1) * bins);
+      EXPECT_LT(relative_l2(got, naive_dft(widen(row), -1), bins), tolerance<T>(n))
+          << "n=" << n << " b=" << b;
+    }
+  }
+}
+
 // ---- 2-D ----------------------------------------------------------------------------------------
 
 struct Shape2d {
   int64_t n0, n1;
 };
-const Shape2d kShapes2d[] = {{1, 1}, {3, 5}, {6, 4}, {7, 9}, {16, 12}, {5, 34}, {20, 2}};
+// Odd and even, one and several tiles of rows and of columns (16 lanes in f32, 8 in f64), and a
+// Bluestein column length (34 = 2*17).
+const Shape2d kShapes2d[] = {{1, 1},  {3, 5},  {6, 4},   {7, 9},  {16, 12},
+                             {5, 34}, {20, 2}, {34, 40}, {48, 66}};
 
 TYPED_TEST(FftKernels, C2c2dMatchesNaiveDft) {
   using T = TypeParam;
