@@ -84,4 +84,21 @@ FFTUNE_HOST_DEVICE inline T apply_unary_grad(T g, T s, T p) {
   return g;
 }
 
+enum class BinaryOp { kAdd, kSub, kMul, kDiv, kMaximum, kEq, kGt, kLt, kGe };
+
+// out = a ∘ b for the real dtypes (comparisons give 1 or 0 in the input dtype).
+template <BinaryOp op, typename T>
+FFTUNE_HOST_DEVICE inline T apply_binary(T a, T b) {
+  if constexpr (op == BinaryOp::kAdd) return a + b;
+  if constexpr (op == BinaryOp::kSub) return a - b;
+  if constexpr (op == BinaryOp::kMul) return a * b;
+  if constexpr (op == BinaryOp::kDiv) return a / b;
+  if constexpr (op == BinaryOp::kMaximum) return a >= b ? a : b;
+  if constexpr (op == BinaryOp::kEq) return T(a == b);
+  if constexpr (op == BinaryOp::kGt) return T(a > b);
+  if constexpr (op == BinaryOp::kLt) return T(a < b);
+  if constexpr (op == BinaryOp::kGe) return T(a >= b);
+  return a;
+}
+
 }  // namespace fftune

@@ -162,6 +162,7 @@ std::string LoadSummary::to_string() const {
   if (!tied.empty()) os << ", " << tied.size() << " tied";
   os << "; ignored " << ignored.size() << "; freshly initialised " << fresh.size();
   if (!renamed.empty()) os << "; renamed " << renamed.size();
+  if (!prefix_change.empty()) os << "; " << prefix_change;
   for (const auto& [key, reason] : ignored) os << "\n  ignored: " << key << " (" << reason << ")";
   for (const std::string& name : fresh) os << "\n  freshly initialised: " << name;
   for (const std::string& name : tied) os << "\n  tied: " << name;
@@ -220,6 +221,10 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
   const bool ckpt_prefixed = std::any_of(renamed.begin(), renamed.end(), [&](const auto& kv) {
     return starts_with(kv.second, prefix);
   });
+  if (module_prefixed && !ckpt_prefixed)
+    summary.prefix_change = "'" + prefix + "' added to the checkpoint keys";
+  if (!module_prefixed && ckpt_prefixed)
+    summary.prefix_change = "'" + prefix + "' stripped from the checkpoint keys";
   std::map<std::string, std::string> target;  // module name -> checkpoint key
   std::vector<std::string> problems;
   for (auto& [key, name] : renamed) {

@@ -33,8 +33,8 @@
 // was expected, and nothing is written.
 #pragma once
 
+#include <iostream>
 #include <map>
-#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -103,21 +103,22 @@ struct LoadSummary {
   std::vector<std::pair<std::string, std::string>> ignored;  // (checkpoint key, reason)
   std::vector<std::string> fresh;                            // kept their initialisation
   std::vector<std::string> tied;                             // filled through a tied twin
-  std::vector<std::string> renamed;                          // "old -> new" (gamma/beta, prefix)
+  std::vector<std::string> renamed;                          // "a.gamma -> a.weight"
+  std::string prefix_change;  // "'roberta.' added to the checkpoint keys" / "… stripped from …"
   // "loaded 199 tensors; ignored 2 (lm_head.dense.weight: MLM head ...); freshly initialised 4
   // (classifier.dense.weight, ...)" with one line per ignored / fresh key.
   std::string to_string() const;
 };
 
 // Maps `weights` onto `module` (Note [checkpoint key mapping]) and copies them in, under
-// NoGradGuard; requires_grad flags are left as they are. Prints the summary to `log` when it is
-// not null.
+// NoGradGuard; requires_grad flags are left as they are. Prints the summary to `log` (stdout by
+// default; null for silence).
 LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& weights,
-                         const CheckpointLayout& layout, std::ostream* log = nullptr);
+                         const CheckpointLayout& layout, std::ostream* log = &std::cout);
 
 // read_weights(dir), then load_weights; errors are prefixed with the directory.
 LoadSummary load_pretrained(Module& module, const std::string& dir, const CheckpointLayout& layout,
-                            std::ostream* log = nullptr);
+                            std::ostream* log = &std::cout);
 
 // ---- saving --------------------------------------------------------------------------------
 

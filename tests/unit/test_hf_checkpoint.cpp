@@ -8,7 +8,7 @@
 #include "core/io/safetensors.h"
 #include "nn/models/hf_checkpoint.h"
 #include "nn/models/roberta.h"
-#include "support/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace fftune::nn {
 namespace {
@@ -130,8 +130,9 @@ TEST(HfCheckpoint, DtypeMismatchIsAnError) {
   for (auto& [name, v] : t)
     if (name == "classifier.out_proj.bias") v = v.to(DType::f64);
   write_checkpoint(dir, tiny_config().to_json("x"), t);
-  EXPECT_FFTUNE_ERROR(hf::load_pretrained(m, dir.str(), m.checkpoint_layout()),
-                      "'classifier.out_proj.bias': expected f32 (3), got f64 (3)");
+  EXPECT_FFTUNE_ERROR(
+      hf::load_pretrained(m, dir.str(), m.checkpoint_layout()),
+      "'classifier.out_proj.bias': expected f32 (3,) (from config.json), got f64 (3,)");
 }
 
 TEST(HfCheckpoint, NothingIsWrittenWhenLoadingFails) {
@@ -265,6 +266,7 @@ TEST(HfCheckpoint, BaseCheckpointIntoTaskModelAddsThePrefixAndFreshensTheHead) {
   RobertaForSequenceClassification m(tiny_config());
   std::ostringstream log;
   const hf::LoadSummary s = hf::load_pretrained(m, dir.str(), m.checkpoint_layout(), &log);
+  EXPECT_EQ(s.prefix_change, "'roberta.' added to the checkpoint keys");
   EXPECT_EQ(s.fresh.size(), 4u);    // classifier.{dense,out_proj}.{weight,bias}
   EXPECT_EQ(s.ignored.size(), 2u);  // pooler.dense.{weight,bias}
   EXPECT_NE(log.str().find("freshly initialised: classifier.dense.weight"), std::string::npos)
@@ -281,6 +283,7 @@ TEST(HfCheckpoint, MaskedLMCheckpointIntoBaseModelStripsThePrefix) {
                       mlm.checkpoint_layout());
   RobertaModel base(tiny_config(), /*add_pooling_layer=*/true);
   const hf::LoadSummary s = hf::load_pretrained(base, dir.str(), base.checkpoint_layout());
+  EXPECT_EQ(s.prefix_change, "'roberta.' stripped from the checkpoint keys");
   EXPECT_EQ(s.fresh, (std::vector<std::string>{"pooler.dense.weight", "pooler.dense.bias"}));
   for (const auto& [key, reason] : s.ignored) EXPECT_TRUE(key.starts_with("lm_head.")) << key;
   EXPECT_ALL_CLOSE(base.encoder()->layers()[1]->output()->dense()->weight(),

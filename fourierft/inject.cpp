@@ -1,0 +1,243 @@
+#include "fourierft/inject.h"
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace fftune::fourierft {
+
+namespace {
+
+std::regex make_regex(const std::string& pattern, const char* what) {
+  try {
+    return std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    FFTUNE_FAIL("inject: ", what, " '", pattern, "' is not a valid regular expression: ", e.what());
+  }
+}
+
+// Python's re.fullmatch(pattern, s).
+bool full_match(const std::string& pattern, const std::string& s, const char* what) {
+  return std::regex_match(s, make_regex(pattern, what));
+}
+
+// Python's re.match(pattern, s): anchored at the start, not at the end.
+bool prefix_match(const std::string& pattern, const std::string& s, std::smatch* m,
+                  const char* what) {
+  std::smatch local;
+  return std::regex_search(s, m ? *m : local, make_regex(pattern, what),
+                           std::regex_constants::match_continuous);
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Step 1 (list form) and step 3 (list form): key equals an entry or ends with "." + entry.
+bool name_matches(const std::string& key, const std::string& entry) {
+  return key == entry || ends_with(key, "." + entry);
+}
+
+bool contains(const std::vector<int64_t>& v, int64_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string some_module_names(nn::Module& model) {
+  std::ostringstream os;
+  int shown = 0;
+  for (const auto& [name, m] : model.named_modules()) {
+    if (name.empty()) continue;
+    if (shown == 12) {
+      os << ", ...";
+      break;
+    }
+    os << (shown++ ? ", " : "") << name;
+  }
+  return shown ? os.str() : "(none: the model has no submodules)";
+}
+
+std::string list_to_string(const std::vector<int64_t>& v) {
+  std::ostringstream os;
+  os << "[";
+  for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << v[i];
+  os << "]";
+  return os.str();
+}
+
+}  // namespace
+
+std::optional<int64_t> layer_index(const std::string& key,
+                                   const std::vector<std::string>& layers_pattern) {
+  std::smatch m;
+  bool found = false;
+  if (layers_pattern.empty()) {
+    found = prefix_match(R"(.*?\.[^.]*\.(\d+)\.)", key, &m, "default layer pattern");
+  } else {
+    for (const std::string& pattern : layers_pattern) {
+      found = prefix_match(R"((?:^|.*?\.))" + pattern + R"(\.(\d+)\.)", key, &m, "layers_pattern");
+      if (found) break;
+    }
+  }
+  if (!found) return std::nullopt;
+  return std::stoll(m[m.size() - 1].str());
+}
+
+TargetMatch match_target(const InjectOptions& options, const std::string& key) {
+  const ModulePatterns& exclude = options.exclude_modules;
+  if (exclude.regex && full_match(*exclude.regex, key, "exclude_modules"))
+    return TargetMatch::kExcluded;
+  for (const std::string& entry : exclude.names)
+    if (name_matches(key, entry)) return TargetMatch::kExcluded;
+  for (const std::string& m : options.modules_to_save)
+    if (prefix_match(R"((^|.*\.))" + m + R"(($|\..*))", key, nullptr, "modules_to_save"))
+      return TargetMatch::kExcluded;
+
+  const ModulePatterns& target = options.target_modules;
+  if (target.regex)
+    return full_match(*target.regex, key, "target_modules") ? TargetMatch::kYes : TargetMatch::kNo;
+  if (std::find(target.names.begin(), target.names.end(), key) != target.names.end())
+    return TargetMatch::kYes;  // an exact name skips the layer filter, as in peft
+  bool found = false;
+  for (const std::string& entry : target.names) found = found || ends_with(key, "." + entry);
+  if (!found || options.layers_to_transform.empty())
+    return found ? TargetMatch::kYes : TargetMatch::kNo;
+  const std::optional<int64_t> index = layer_index(key, options.layers_pattern);
+  return index && contains(options.layers_to_transform, *index) ? TargetMatch::kYes
+                                                                : TargetMatch::kNo;
+}
+
+int64_t n_frequency_for(const std::vector<std::pair<std::string, int64_t>>& pattern,
+                        const std::string& key, int64_t fallback) {
+  // peft: next(filter(lambda k: re.match(rf".*\.{k}$", key), keys), key), then .get(that, n).
+  for (const auto& [k, n] : pattern)
+    if (prefix_match(R"(.*\.)" + k + "$", key, nullptr, "n_frequency_pattern key")) return n;
+  for (const auto& [k, n] : pattern)
+    if (k == key) return n;
+  return fallback;
+}
+
+double lora_pattern_value(const std::vector<std::pair<std::string, double>>& pattern,
+                          const std::string& key, double fallback) {
+  // peft: get_pattern_key — the first k with re.match(rf"(.*\.)?({k})$", key), else key itself.
+  for (const auto& [k, v] : pattern)
+    if (prefix_match(R"((.*\.)?()" + k + ")$", key, nullptr, "rank/alpha pattern key")) return v;
+  for (const auto& [k, v] : pattern)
+    if (k == key) return v;
+  return fallback;
+}
+
+std::vector<std::pair<std::string, nn::Module*>> modules_to_save(
+    nn::Module& model, const std::vector<std::string>& names) {
+  std::vector<std::pair<std::string, nn::Module*>> out;
+  if (names.empty()) return out;
+  for (const auto& [key, module] : model.named_modules()) {
+    if (key.empty()) continue;
+    bool inside = false;  // part of a module already taken
+    for (const auto& [outer, m] : out) inside = inside || key.rfind(outer + ".", 0) == 0;
+    if (inside) continue;
+    for (const std::string& entry : names)
+      if (ends_with(key, entry)) {
+        out.emplace_back(key, module);
+        break;
+      }
+  }
+  return out;
+}
+
+std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions& options,
+                                         const AdapterFactory& factory) {
+  FFTUNE_CHECK(!options.target_modules.empty(),
+               "inject: target_modules is empty (peft's per-model default target lists are not "
+               "supported: name the layers)");
+  FFTUNE_CHECK(options.layers_to_transform.empty() || !options.target_modules.regex,
+               "inject: layers_to_transform cannot be used when target_modules is a regex (as in "
+               "peft)");
+  FFTUNE_CHECK(options.layers_pattern.empty() || !options.layers_to_transform.empty(),
+               "inject: layers_pattern is given but layers_to_transform is not (as in peft)");
+
+  // Pass 1: decide everything, so that an error leaves the model untouched.
+  std::vector<std::pair<std::string, nn::Linear*>> targets;
+  std::vector<bool> entry_used(options.target_modules.names.size(), false);
+  for (const auto& [key, module] : model.named_modules()) {
+    if (match_target(options, key) != TargetMatch::kYes) continue;
+    auto* linear = dynamic_cast<nn::Linear*>(module);
+    FFTUNE_CHECK(linear != nullptr, "inject: target module '", key,
+                 "' matches target_modules but is not an nn::Linear (only Linear layers can take "
+                 "an adapter)");
+    targets.emplace_back(key, linear);
+    for (size_t i = 0; i < entry_used.size(); ++i)
+      entry_used[i] = entry_used[i] || name_matches(key, options.target_modules.names[i]);
+  }
+  const std::string layer_note =
+      options.layers_to_transform.empty()
+          ? ""
+          : " (with layers_to_transform " + list_to_string(options.layers_to_transform) + ")";
+  if (options.target_modules.regex)
+    FFTUNE_CHECK(!targets.empty(), "inject: target_modules regex '", *options.target_modules.regex,
+                 "' matches no module (it must match a whole dotted name); modules: ",
+                 some_module_names(model));
+  for (size_t i = 0; i < entry_used.size(); ++i)
+    FFTUNE_CHECK(entry_used[i], "inject: target module '", options.target_modules.names[i],
+                 "' matches no module", layer_note,
+                 " (an entry matches a name equal to it or ending in '.<entry>', after "
+                 "exclude_modules and modules_to_save); modules: ",
+                 some_module_names(model));
+
+  const auto saved = modules_to_save(model, options.modules_to_save);
+  bool optional_found = options.optional_modules_to_save.empty();
+  for (const std::string& entry : options.modules_to_save) {
+    bool found = false;
+    for (const auto& [key, m] : saved) found = found || ends_with(key, entry);
+    const bool optional =
+        std::find(options.optional_modules_to_save.begin(), options.optional_modules_to_save.end(),
+                  entry) != options.optional_modules_to_save.end();
+    if (optional) {
+      optional_found = optional_found || found;
+    } else {
+      FFTUNE_CHECK(found, "inject: modules_to_save entry '", entry,
+                   "' matches no module (a module is saved when its name ends with an entry); "
+                   "modules: ",
+                   some_module_names(model));
+    }
+  }
+  FFTUNE_CHECK(optional_found,
+               "inject: none of the task-head modules to save matches a module; "
+               "modules: ",
+               some_module_names(model));
+
+  // Pass 2: build every adapter, then change the model.
+  std::vector<std::shared_ptr<nn::LinearAdapter>> adapters;
+  for (const auto& [key, linear] : targets) {
+    FFTUNE_CHECK(linear->adapter() == nullptr, "inject: layer '", key, "' already has a '",
+                 linear->adapter()->method(), "' adapter");
+    adapters.push_back(factory(key, *linear));
+    FFTUNE_CHECK(adapters.back() != nullptr, "inject: the adapter factory returned null for '", key,
+                 "'");
+  }
+  model.set_requires_grad(false);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    targets[i].second->attach_adapter(adapters[i]);
+    adapters[i]->set_requires_grad(true);
+    names.push_back(targets[i].first);
+  }
+  for (const auto& [key, m] : saved) m->set_requires_grad(true);
+  return names;
+}
+
+std::vector<std::string> inject_fourierft(
+    nn::Module& model, const InjectOptions& options, const FourierFTOptions& base,
+    const std::vector<std::pair<std::string, int64_t>>& n_frequency_pattern, Generator* gen) {
+  return inject_adapters(model, options, [&](const std::string& name, const nn::Linear& layer) {
+    FourierFTOptions layer_options = base;
+    layer_options.n_frequency = n_frequency_for(n_frequency_pattern, name, base.n_frequency);
+    return std::make_shared<FourierFTLinear>(layer.out_features(), layer.in_features(),
+                                             layer_options, gen, layer.weight().dtype(),
+                                             layer.weight().device());
+  });
+}
+
+}  // namespace fftune::fourierft

@@ -1,0 +1,37 @@
+// Sum over the last dim. Each block owns one row at a time (grid-stride over rows): its threads
+// read the row in a strided pattern (consecutive threads, consecutive elements), each keeps a
+// double partial sum, and the block combines them with warp shuffles and one shared value per
+// warp (block_sum). Blocks are as wide as the row needs, up to 256 threads, a multiple of 32.
+#include "ops/cuda/kernel_utils.cuh"
+#include "ops/cuda/reduce_kernels.h"
+
+namespace fftune::cuda {
+inline namespace FFTUNE_CUDA_BUILD {
+namespace {
+
+template <typename T>
+__global__ void sum_rows_kernel(T* __restrict__ out, const T* __restrict__ x, int64_t outer,
+                                int64_t inner) {
+  for (int64_t row = blockIdx.x; row < outer; row += gridDim.x) {
+    const T* x_row = x + row * inner;
+    double acc = 0;
+    for (int64_t i = threadIdx.x; i < inner; i += blockDim.x) acc += static_cast<double>(x_row[i]);
+    acc = block_sum(acc);
+    if (threadIdx.x == 0) out[row] = static_cast<T>(acc);
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void sum_rows(T* out, const T* x, int64_t outer, int64_t inner, Stream stream) {
+  if (outer == 0) return;
+  FFTUNE_LAUNCH(sum_rows_kernel<T>, grid_for(outer, 1), row_threads(inner), 0, stream, out, x,
+                outer, inner);
+}
+
+template void sum_rows<float>(float*, const float*, int64_t, int64_t, Stream);
+template void sum_rows<double>(double*, const double*, int64_t, int64_t, Stream);
+
+}  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
