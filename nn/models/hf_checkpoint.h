@@ -1,0 +1,132 @@
+// Hugging Face model directories: reading config.json and the weights (model.safetensors, or a
+// sharded model.safetensors.index.json), loading them into a Module whose parameters carry HF's
+// dotted names, and saving a module back in the same layout.
+//
+//   nlohmann::json config = hf::read_config(dir);
+//   RobertaForSequenceClassification model(RobertaConfig::from_json(config));
+//   hf::load_pretrained(model, dir, RobertaForSequenceClassification::checkpoint_layout());
+//   ...
+//   hf::save_pretrained(model, out_dir, config, layout);
+//
+// Note [checkpoint key mapping]
+// A checkpoint key reaches a module name in three steps, as transformers' from_pretrained does:
+//  1. renames of older checkpoints: a last component "gamma" / "beta" becomes "weight" / "bias"
+//     (LayerNorms saved by TF-era BERT code);
+//  2. the base prefix (layout.base_prefix, "roberta." or "vit."): task models hold the base model
+//     under it ("roberta.encoder..."), a base model's own names lack it ("encoder..."). If the
+//     module expects the prefix and the checkpoint has none (a RobertaModel / ViTModel checkpoint
+//     loaded into a task model), the prefix is added to every key; if the checkpoint has it and
+//     the module does not (roberta-base, a RobertaForMaskedLM, loaded into a RobertaModel), it is
+//     stripped from the keys that carry it (the others, e.g. lm_head.*, stay as they are);
+//  3. matching against the module's state_dict names:
+//     - a key the module lacks is an error unless it matches one of layout.ignorable (e.g.
+//       "embeddings.position_ids", a buffer older transformers saved; "lm_head" when a
+//       classification model loads an MLM checkpoint; "pooler" when the model has none);
+//     - a module name the checkpoint lacks is an error unless it matches one of layout.fresh
+//       (a task head: it keeps its random initialisation, and the summary says so) or it is a
+//       tied name (layout.tied, e.g. "lm_head.decoder.weight") whose tensor was loaded under
+//       another name;
+//     - every present key must have the module tensor's shape and dtype exactly (the model was
+//       built from config.json, so a disagreement means the two disagree). F16 / BF16 files are
+//       converted to f32 by the safetensors reader.
+// Every problem is collected first; one fftune::Error lists them all, naming each key and what
+// was expected, and nothing is written.
+#pragma once
+
+#include <iostream>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nn/activation.h"
+#include "nn/module.h"
+
+namespace fftune::nn::hf {
+
+// ---- config.json ---------------------------------------------------------------------------
+
+// Parses dir/config.json; an error names the file when it is missing or not a JSON object.
+nlohmann::json read_config(const std::string& dir);
+
+// Typed reads of config.json keys. A missing key (for the forms without a fallback) or a value
+// of the wrong type is an error naming the key and the expected type. A JSON null counts as
+// missing (HF writes null for "use the default").
+int64_t config_int(const nlohmann::json& config, const std::string& key);
+int64_t config_int(const nlohmann::json& config, const std::string& key, int64_t fallback);
+double config_double(const nlohmann::json& config, const std::string& key);
+double config_double(const nlohmann::json& config, const std::string& key, double fallback);
+std::string config_string(const nlohmann::json& config, const std::string& key);
+std::string config_string(const nlohmann::json& config, const std::string& key,
+                          const std::string& fallback);
+
+// Checks config["model_type"] is one of `accepted`: "config.json: unsupported model_type 'bert'
+// (expected 'roberta')".
+void expect_model_type(const nlohmann::json& config, const std::vector<std::string>& accepted);
+// config[key] ("hidden_act") as an Activation; an unsupported name is an error naming the key,
+// the value and the supported names.
+Activation config_activation(const nlohmann::json& config, const std::string& key = "hidden_act");
+
+// ---- weights -------------------------------------------------------------------------------
+
+// Every tensor of dir/model.safetensors, or of the shards listed by
+// dir/model.safetensors.index.json (its "weight_map": key -> shard file). Each shard is read
+// and checked against the map: a missing shard file, a key the map promises but its shard lacks,
+// a tensor in a shard the map does not list, and a key found in two shards are errors naming the
+// key and the shard. Neither file present is an error naming both (and pytorch_model.bin, when
+// that is all there is: fftune reads safetensors only).
+std::map<std::string, Tensor> read_weights(const std::string& dir);
+
+// ---- loading -------------------------------------------------------------------------------
+
+// A checkpoint key (after renaming and prefix handling) that may be absent from the module,
+// with the reason the summary prints.
+struct IgnoreRule {
+  std::string pattern;  // Note [name patterns] in nn/module.h
+  std::string reason;   // "MLM head, unused by sequence classification"
+};
+
+// How a model's names relate to HF checkpoints (Note [checkpoint key mapping]).
+struct CheckpointLayout {
+  std::string base_prefix;            // "roberta." / "vit."; empty: no prefix handling
+  std::vector<IgnoreRule> ignorable;  // checkpoint keys that may be left unused
+  std::vector<std::string> fresh;     // module-name patterns that may be freshly initialised
+  std::vector<std::string> tied;      // module names that alias another tensor: never saved,
+                                      // and filled through their twin when absent
+};
+
+// What load_weights did, by module name (ignored keys by their checkpoint name).
+struct LoadSummary {
+  std::vector<std::string> loaded;
+  std::vector<std::pair<std::string, std::string>> ignored;  // (checkpoint key, reason)
+  std::vector<std::string> fresh;                            // kept their initialisation
+  std::vector<std::string> tied;                             // filled through a tied twin
+  std::vector<std::string> renamed;                          // "a.gamma -> a.weight"
+  std::string prefix_change;  // "'roberta.' added to the checkpoint keys" / "… stripped from …"
+  // "loaded 199 tensors; ignored 2 (lm_head.dense.weight: MLM head ...); freshly initialised 4
+  // (classifier.dense.weight, ...)" with one line per ignored / fresh key.
+  std::string to_string() const;
+};
+
+// Maps `weights` onto `module` (Note [checkpoint key mapping]) and copies them in, under
+// NoGradGuard; requires_grad flags are left as they are. Prints the summary to `log` (stdout by
+// default; null for silence).
+LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& weights,
+                         const CheckpointLayout& layout, std::ostream* log = &std::cout);
+
+// read_weights(dir), then load_weights; errors are prefixed with the directory.
+LoadSummary load_pretrained(Module& module, const std::string& dir, const CheckpointLayout& layout,
+                            std::ostream* log = &std::cout);
+
+// ---- saving --------------------------------------------------------------------------------
+
+// Writes dir/config.json (`config`, pretty-printed) and dir/model.safetensors (the module's
+// state_dict minus layout.tied names, contiguous copies, metadata {"format": "pt"} as
+// transformers writes), each to a temporary name renamed into place. Creates dir if needed.
+// The result loads back with load_pretrained and with transformers' from_pretrained.
+void save_pretrained(const Module& module, const std::string& dir, const nlohmann::json& config,
+                     const CheckpointLayout& layout);
+
+}  // namespace fftune::nn::hf

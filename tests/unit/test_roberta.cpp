@@ -1,0 +1,205 @@
+// RoBERTa (nn/models/roberta.h): position ids under padding, HF's names, the tied MLM decoder,
+// the loss HF's problem_type picks, and adapters on query/value training alone.
+#include "core/autograd/grad_mode.h"
+#include "fourierft/fourierft_linear.h"
+#include "fourierft/lora_linear.h"
+#include "nn/models/roberta.h"
+#include "tests/support/test_support.h"
+
+namespace fftune::nn {
+namespace {
+
+RobertaConfig tiny_config(int64_t num_labels = 3) {
+  RobertaConfig c;
+  c.vocab_size = 30;
+  c.hidden_size = 12;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 3;
+  c.intermediate_size = 20;
+  c.max_position_embeddings = 16;
+  c.num_labels = num_labels;
+  c.hidden_dropout_prob = 0.0;
+  c.attention_probs_dropout_prob = 0.0;
+  return c;
+}
+
+Tensor ids_tensor(const std::vector<int64_t>& v, int64_t B, int64_t T) {
+  return from_vector(v, {B, T});
+}
+
+TEST(Roberta, PositionIdsCountTokensAndGivePadsThePaddingIndex) {
+  // pad = 1; right padding, left padding, and a pad in the middle.
+  const Tensor ids = ids_tensor({0, 5, 6, 2, 1, 1,  //
+                                 1, 1, 0, 7, 8, 2,  //
+                                 0, 9, 1, 4, 2, 1},
+                                3, 6);
+  const std::vector<int64_t> want = {2, 3, 4, 5, 1, 1,  //
+                                     1, 1, 2, 3, 4, 5,  //
+                                     2, 3, 1, 4, 5, 1};
+  EXPECT_EQ(to_vector<int64_t>(roberta_position_ids(ids, 1)), want);
+  EXPECT_FFTUNE_ERROR(roberta_position_ids(ids.to(DType::f32), 1), "input_ids must be i64");
+}
+
+TEST(Roberta, LeftAndRightPaddingEmbedTokensAlike) {
+  RobertaModel m(tiny_config(), false);
+  m.eval();
+  const Tensor right = ids_tensor({0, 5, 6, 2, 1, 1}, 1, 6);
+  const Tensor left = ids_tensor({1, 1, 0, 5, 6, 2}, 1, 6);
+  const Tensor right_mask = ids_tensor({1, 1, 1, 1, 0, 0}, 1, 6);
+  const Tensor left_mask = ids_tensor({0, 0, 1, 1, 1, 1}, 1, 6);
+  const Tensor a = m.forward(right, right_mask).last_hidden_state.narrow(1, 0, 4);
+  const Tensor b = m.forward(left, left_mask).last_hidden_state.narrow(1, 2, 4);
+  EXPECT_ALL_CLOSE(a, b, 1e-5, 1e-6);
+}
+
+TEST(Roberta, NamesAreHuggingFaces) {
+  RobertaForSequenceClassification cls(tiny_config());
+  std::set<std::string> names;
+  for (const auto& [n, t] : cls.state_dict()) names.insert(n);
+  for (const char* n :
+       {"roberta.embeddings.word_embeddings.weight",
+        "roberta.embeddings.position_embeddings.weight",
+        "roberta.embeddings.token_type_embeddings.weight", "roberta.embeddings.LayerNorm.weight",
+        "roberta.encoder.layer.0.attention.self.query.weight",
+        "roberta.encoder.layer.1.attention.output.LayerNorm.bias",
+        "roberta.encoder.layer.1.intermediate.dense.weight",
+        "roberta.encoder.layer.1.output.dense.bias", "classifier.dense.weight",
+        "classifier.out_proj.bias"})
+    EXPECT_TRUE(names.count(n)) << n;
+  EXPECT_EQ(names.size(), 5u + 2 * 16 + 4);  // embeddings, 16 per layer, the head
+  RobertaModel base(tiny_config());
+  EXPECT_EQ(base.state_dict().back().first, "pooler.dense.bias");
+}
+
+TEST(Roberta, TiedDecoderSharesStorageWithTheWordEmbeddings) {
+  RobertaForMaskedLM m(tiny_config());
+  const Tensor& emb = m.roberta()->embeddings()->word_embeddings()->weight();
+  EXPECT_TRUE(m.lm_head()->decoder()->weight().is_same(emb));
+  EXPECT_TRUE(m.lm_head()->decoder()->bias().is_same(m.lm_head()->bias()));
+  // named_parameters lists the tensor once, state_dict under both names.
+  int listed = 0;
+  for (const auto& [n, p] : m.named_parameters()) listed += p.is_same(emb);
+  EXPECT_EQ(listed, 1);
+  int saved = 0;
+  for (const auto& [n, t] : m.state_dict())
+    saved += n == "lm_head.decoder.weight" || n == "roberta.embeddings.word_embeddings.weight";
+  EXPECT_EQ(saved, 2);
+  {
+    NoGradGuard no_grad;
+    emb.select(0, 4).fill_(0.5);
+  }
+  EXPECT_EQ(m.lm_head()->decoder()->weight().select(0, 4).select(0, 0).item(), 0.5);
+
+  // The embedding table's gradient holds both uses: the lookup and the decoder.
+  m.eval();
+  const Tensor ids = ids_tensor({0, 5, 6, 2}, 1, 4);
+  const Tensor labels = ids_tensor({-100, 5, -100, -100}, 1, 4);
+  m.loss(m.forward(ids), labels).backward();
+  const Tensor g = emb.grad();
+  ASSERT_TRUE(g.defined());
+  // Row 7 never appears in the input: its gradient comes only from the decoder.
+  EXPECT_GT(max(abs(g.select(0, 7))).item(), 0.0);
+}
+
+TEST(Roberta, UntiedDecoderHasItsOwnWeight) {
+  RobertaConfig c = tiny_config();
+  c.tie_word_embeddings = false;
+  RobertaForMaskedLM m(c);
+  EXPECT_FALSE(m.lm_head()->decoder()->weight().is_same(
+      m.roberta()->embeddings()->word_embeddings()->weight()));
+}
+
+TEST(Roberta, OneLabelIsRegressionWithMSE) {
+  RobertaForSequenceClassification m(tiny_config(1));
+  m.eval();
+  const Tensor ids = ids_tensor({0, 5, 6, 2, 0, 7, 2, 1}, 2, 4);
+  const Tensor mask = ids_tensor({1, 1, 1, 1, 1, 1, 1, 0}, 2, 4);
+  const Tensor logits = m.forward(ids, mask);
+  ASSERT_EQ(logits.shape(), Shape({2, 1}));
+  const Tensor y = from_vector<float>({0.5f, 3.25f}, {2});
+  const Tensor loss = m.loss(logits, y);
+  const std::vector<float> l = to_vector<float>(logits.contiguous());
+  const double want = ((l[0] - 0.5) * (l[0] - 0.5) + (l[1] - 3.25) * (l[1] - 3.25)) / 2;
+  EXPECT_NEAR(loss.item(), want, 1e-5 * want);
+  loss.backward();
+  EXPECT_TRUE(m.classifier()->out_proj()->weight().grad().defined());
+  EXPECT_FFTUNE_ERROR(m.loss(logits, from_vector<float>({1, 2, 3}, {3})),
+                      "regression labels must hold one value per sequence");
+}
+
+TEST(Roberta, ProblemTypeFollowsTheLabelsAsTransformersDoes) {
+  RobertaForSequenceClassification m(tiny_config(3));
+  m.eval();
+  const Tensor ids = ids_tensor({0, 5, 6, 2, 0, 7, 2, 1}, 2, 4);
+  const Tensor logits = m.forward(ids);
+  // Integer labels: cross-entropy.
+  const Tensor classes = ids_tensor({2, 0}, 2, 1).reshape({2});
+  EXPECT_ALL_CLOSE(m.loss(logits, classes), cross_entropy(logits, classes), 1e-6, 0.0);
+  // Float labels: mean binary cross-entropy with logits, −[y·log σ(x) + (1−y)·log(1−σ(x))].
+  const Tensor y = from_vector<float>({1, 0, 1, 0, 0, 1}, {2, 3});
+  const Tensor s = sigmoid(logits);
+  const Tensor bce =
+      neg(mean(add(mul(y, log(s)), mul(sub(ones({2, 3}), y), log(neg(sub(s, 1.0)))))));
+  EXPECT_ALL_CLOSE(m.loss(logits, y), bce, 1e-5, 1e-7);
+}
+
+// Attaches an adapter (made by make(out, in)) to every Linear whose name ends in query or value.
+template <typename Make>
+int attach_to_query_value(Module& model, Make make) {
+  int n = 0;
+  for (auto& [name, module] : model.named_modules()) {
+    if (!(name.ends_with(".query") || name.ends_with(".value"))) continue;
+    auto* linear = dynamic_cast<Linear*>(module);
+    if (!linear) continue;
+    linear->attach_adapter(make(linear->out_features(), linear->in_features()));
+    ++n;
+  }
+  return n;
+}
+
+void expect_only_adapters_and_head_train(RobertaForSequenceClassification& m) {
+  m.set_requires_grad(false);
+  m.set_requires_grad({"adapter", "classifier"}, true);
+  m.eval();
+  const Tensor ids = ids_tensor({0, 5, 6, 2, 0, 7, 2, 1}, 2, 4);
+  const Tensor mask = ids_tensor({1, 1, 1, 1, 1, 1, 1, 0}, 2, 4);
+  m.loss(m.forward(ids, mask), ids_tensor({1, 2}, 2, 1).reshape({2})).backward();
+  int adapter_grads = 0;
+  for (const auto& [name, p] : m.named_parameters()) {
+    const bool trains = name_matches(name, "adapter") || name_matches(name, "classifier");
+    EXPECT_EQ(p.grad().defined(), trains) << name;
+    if (trains && name_matches(name, "adapter")) {
+      EXPECT_TRUE(name.find(".query.adapter.") != std::string::npos ||
+                  name.find(".value.adapter.") != std::string::npos)
+          << name;
+      adapter_grads += p.grad().defined() && max(abs(p.grad())).item() > 0;
+    }
+  }
+  EXPECT_GT(adapter_grads, 0);
+}
+
+TEST(Roberta, FourierFTOnQueryValueAloneTrains) {
+  RobertaForSequenceClassification m(tiny_config());
+  fourierft::FourierFTOptions options;
+  options.n_frequency = 20;
+  const int n = attach_to_query_value(m, [&](int64_t out, int64_t in) {
+    return std::make_shared<fourierft::FourierFTLinear>(out, in, options);
+  });
+  EXPECT_EQ(n, 4);  // 2 layers × {query, value}
+  expect_only_adapters_and_head_train(m);
+}
+
+TEST(Roberta, LoRAOnQueryValueAloneTrains) {
+  RobertaForSequenceClassification m(tiny_config());
+  fourierft::LoRAOptions options;
+  options.r = 4;
+  options.init_lora_weights = false;  // B ≠ 0, so A's gradient is not zero
+  const int n = attach_to_query_value(m, [&](int64_t out, int64_t in) {
+    return std::make_shared<fourierft::LoRALinear>(out, in, options);
+  });
+  EXPECT_EQ(n, 4);
+  expect_only_adapters_and_head_train(m);
+}
+
+}  // namespace
+}  // namespace fftune::nn
