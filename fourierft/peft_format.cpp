@@ -158,10 +158,21 @@ void read_base(ConfigReader& r, PeftConfigBase& c, const std::string& method) {
   c.inference_mode = r.get_bool("inference_mode", false);
   // The peft version that wrote the file: informational (fftune writes its own).
   r.get_optional_string("peft_version");
-  if (!r.take("auto_mapping").is_null())
-    r.fail("auto_mapping",
-           "must be null: it names a custom (non-transformers) Python base model class, which "
-           "fftune cannot load");
+  // peft writes {"base_model_class": ..., "parent_library": ...} when task_type is unset: which
+  // Python class to rebuild the base model with. A transformers class is informational here
+  // (the caller supplies the model); a custom one cannot be honoured.
+  const ReadJson& auto_mapping = r.take("auto_mapping");
+  if (!auto_mapping.is_null()) {
+    const bool transformers_class =
+        auto_mapping.is_object() && auto_mapping.contains("parent_library") &&
+        auto_mapping["parent_library"].is_string() &&
+        auto_mapping["parent_library"].get<std::string>().starts_with("transformers.");
+    if (!transformers_class)
+      r.fail("auto_mapping",
+             "names a custom (non-transformers) Python base model class, which fftune cannot "
+             "load: " +
+                 auto_mapping.dump());
+  }
   c.target_modules = r.get_patterns("target_modules");
   if (c.target_modules.empty())
     r.fail("target_modules",

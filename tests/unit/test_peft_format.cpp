@@ -122,7 +122,16 @@ TEST(PeftFormat, UnsupportedValuesAreErrorsNamingTheKey) {
   expect_error("bias", "all", "'all' is not supported");
   expect_error("bias", "fourier_only", "'fourier_only' is not supported");
   expect_error("random_loc_seed", nullptr, "must be an integer");
-  expect_error("auto_mapping", Json::parse(R"({"base_model_class": "X"})"), "must be null");
+  expect_error("auto_mapping",
+               Json::parse(R"({"base_model_class": "MyNet", "parent_library": "my_package"})"),
+               "names a custom (non-transformers) Python base model class");
+  {  // What peft writes for a plain transformers model without task_type: accepted.
+    Json j = peft_written_config();
+    j["auto_mapping"] = Json::parse(
+        R"({"base_model_class": "RobertaModel",
+            "parent_library": "transformers.models.roberta.modeling_roberta"})");
+    EXPECT_NO_THROW(parse(j));
+  }
   expect_error("n_frequency", "50", "expected an integer");
   expect_error("n_frequency", 0, "must be positive");
   expect_error("target_modules", nullptr, "must name the layers");
