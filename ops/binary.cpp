@@ -8,6 +8,7 @@
 #include "core/autograd/engine.h"
 #include "core/autograd/node.h"
 #include "ops/cpu/binary_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -50,7 +51,7 @@ Tensor binary_kernel(const Tensor& a, const Tensor& b, BinaryOp op) {
   if (out.device().is_cpu())
     cpu::binary_forward(out, a, b, op);
   else
-    no_kernel(name, out.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::binary_forward(out, a, b, op), name, out.device());
   return out;
 }
 

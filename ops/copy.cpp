@@ -2,6 +2,7 @@
 // copy_, fill_, zero_. The gradient of a copy is the incoming gradient, converted back.
 #include "core/autograd/node.h"
 #include "ops/cpu/copy_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -30,6 +31,9 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
     cpu::copy(dst, src);
     return;
   }
+#if FFTUNE_WITH_CUDA
+  if (dst.device() == src.device() && dst.dtype() == src.dtype()) return cuda::copy(dst, src);
+#endif
   // Between devices: make both sides contiguous and of one dtype, then copy bytes.
   FFTUNE_CHECK(dst.is_contiguous() && src.shape() == dst.shape(),
                "copy: a cross-device copy needs a contiguous destination of the same shape");
@@ -91,7 +95,7 @@ Tensor& Tensor::fill_(double value) {
   if (device().is_cpu())
     cpu::fill(*this, value);
   else
-    no_kernel("fill_", device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::fill(*this, value), "fill_", device());
   bump_version();
   return *this;
 }

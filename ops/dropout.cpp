@@ -10,6 +10,7 @@
 // for (4096, 768), against 1 ms for a plain copy) — the price of masks that match CUDA's.
 #include "core/autograd/node.h"
 #include "ops/cpu/dropout_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -28,7 +29,8 @@ class DropoutBackward final : public Node {
     if (g.device().is_cpu())
       cpu::dropout_apply(dx, g, p_, scale_, seed_, stream_);
     else
-      no_kernel("dropout", g.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(cuda::dropout_apply(dx, g, p_, scale_, seed_, stream_), "dropout",
+                               g.device());
     return {dx};
   }
 
@@ -56,7 +58,8 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   if (x.device().is_cpu())
     cpu::dropout_apply(y, xc, pf, scale, seed, stream);
   else
-    no_kernel("dropout", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::dropout_apply(y, xc, pf, scale, seed, stream), "dropout",
+                             x.device());
   if (auto node = make_node<DropoutBackward>({x}, pf, scale, seed, stream)) attach(node, {y});
   return y;
 }

@@ -5,6 +5,7 @@
 // frozen LayerNorm (PEFT) costs no column reductions.
 #include "core/autograd/node.h"
 #include "ops/cpu/layer_norm_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -33,7 +34,10 @@ class LayerNormBackward final : public Node {
       cpu::layer_norm_backward(dx, dweight, dbias, g, xs, mean.unpack(*this), rstd.unpack(*this), w,
                                M_, N_);
     else
-      no_kernel("layer_norm", xs.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(
+          cuda::layer_norm_backward(dx, dweight, dbias, g, xs, mean.unpack(*this),
+                                    rstd.unpack(*this), w, M_, N_),
+          "layer_norm", xs.device());
     return {dx, dweight, dbias};
   }
 
@@ -79,7 +83,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   if (x.device().is_cpu())
     cpu::layer_norm_forward(y, mean, rstd, xc, weight, bias, M, N, eps);
   else
-    no_kernel("layer_norm", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::layer_norm_forward(y, mean, rstd, xc, weight, bias, M, N, eps),
+                             "layer_norm", x.device());
 
   if (auto node = make_node<LayerNormBackward>({x, weight, bias}, normalized_shape, M, N)) {
     node->save(node->x, xc);

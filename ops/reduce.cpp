@@ -5,6 +5,7 @@
 
 #include "core/autograd/node.h"
 #include "ops/cpu/reduce_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -28,7 +29,6 @@ Shape squeezed_shape(const Shape& shape, const std::vector<int64_t>& dims) {
 Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
   const Shape out_shape = keepdim_shape(x.shape(), dims);
   Tensor out = empty(out_shape, x.dtype(), x.device());
-  if (!x.device().is_cpu()) no_kernel("sum", x.device());
   const int64_t ndim = x.dim();
   // Reduced dims a trailing block or a leading block of a contiguous tensor: no copy needed.
   bool suffix = true, prefix = true;
@@ -38,9 +38,9 @@ Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
   }
   const int64_t reduced = x.numel() / std::max<int64_t>(out.numel(), 1);
   if (x.numel() == 0) return out.zero_();
-  if (x.is_contiguous() && suffix) {
+  if (x.device().is_cpu() && x.is_contiguous() && suffix) {
     cpu::sum_rows(out, x, out.numel(), reduced);
-  } else if (x.is_contiguous() && prefix) {
+  } else if (x.device().is_cpu() && x.is_contiguous() && prefix) {
     cpu::sum_columns(out, x, reduced, out.numel());
   } else {
     // Move the reduced dims last, copy to that layout, reduce rows.
@@ -49,7 +49,11 @@ Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
       if (!std::binary_search(dims.begin(), dims.end(), d)) order.push_back(d);
     order.insert(order.end(), dims.begin(), dims.end());
     NoGradGuard no_grad;
-    cpu::sum_rows(out, x.detach().permute(order).contiguous(), out.numel(), reduced);
+    const Tensor rows = x.detach().permute(order).contiguous();
+    if (x.device().is_cpu())
+      cpu::sum_rows(out, rows, out.numel(), reduced);
+    else
+      FFTUNE_CUDA_OR_NO_KERNEL(cuda::sum_rows(out, rows, out.numel(), reduced), "sum", x.device());
   }
   return out;
 }

@@ -5,6 +5,7 @@
 //   log_softmax:  dx = g − exp(y) · Σ g        (exp(y) is the softmax)
 #include "core/autograd/node.h"
 #include "ops/cpu/softmax_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -40,7 +41,9 @@ class SoftmaxBackward final : public Node {
     if (out.device().is_cpu())
       cpu::softmax_backward(dx, g, out, geo_.outer, geo_.n, geo_.inner, log_);
     else
-      no_kernel(log_ ? "log_softmax" : "softmax", out.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(
+          cuda::softmax_backward(dx, g, out, geo_.outer, geo_.n, geo_.inner, log_),
+          log_ ? "log_softmax" : "softmax", out.device());
     return {dx};
   }
 
@@ -61,7 +64,8 @@ Tensor softmax_op(const Tensor& x, int64_t dim, bool log) {
   if (x.device().is_cpu())
     cpu::softmax_forward(y, xc, geo.outer, geo.n, geo.inner, log);
   else
-    no_kernel(name, x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::softmax_forward(y, xc, geo.outer, geo.n, geo.inner, log), name,
+                             x.device());
   if (auto node = make_node<SoftmaxBackward>({x}, geo, log)) {
     node->save(node->y, y);
     attach(node, {y});

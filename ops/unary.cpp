@@ -3,6 +3,7 @@
 // (formulas in ops/elementwise_math.h).
 #include "core/autograd/node.h"
 #include "ops/cpu/unary_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -70,7 +71,8 @@ class UnaryBackward final : public Node {
     if (g.device().is_cpu())
       cpu::unary_backward(dx, g, s, op_, p_);
     else
-      no_kernel(unary_name(op_), g.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(cuda::unary_backward(dx, g, s, op_, p_), unary_name(op_),
+                               g.device());
     return {dx};
   }
 
@@ -88,7 +90,7 @@ Tensor unary(const Tensor& x, UnaryOp op, double p = 0.0) {
   if (x.device().is_cpu())
     cpu::unary_forward(y, x, op, p);
   else
-    no_kernel(name, x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::unary_forward(y, x, op, p), name, x.device());
   if (auto node = make_node<UnaryBackward>({x}, op, p)) {
     if (op != UnaryOp::kNeg) node->save(node->saved, saves_output(op) ? y : x);
     attach(node, {y});

@@ -28,7 +28,12 @@ class CpuAllocator final : public Allocator {
   }
 };
 
-Allocator* g_allocators[2] = {cpu_allocator(), nullptr};
+// A function-local static, so that a backend may register from a static initialiser of its own
+// translation unit whatever the order in which initialisers run.
+Allocator** allocators() {
+  static Allocator* table[2] = {cpu_allocator(), nullptr};
+  return table;
+}
 
 }  // namespace
 
@@ -38,11 +43,11 @@ Allocator* cpu_allocator() {
 }
 
 void register_allocator(DeviceType type, Allocator* allocator) {
-  g_allocators[static_cast<int>(type)] = allocator;
+  allocators()[static_cast<int>(type)] = allocator;
 }
 
 Allocator* allocator_for(Device device) {
-  Allocator* a = g_allocators[static_cast<int>(device.type)];
+  Allocator* a = allocators()[static_cast<int>(device.type)];
   FFTUNE_CHECK(a != nullptr, "no allocator for device ", device,
                ": fftune was built without that backend (configure with -DFFTUNE_CUDA=ON)");
   return a;

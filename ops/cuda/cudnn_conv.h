@@ -1,0 +1,23 @@
+// cuDNN behind the conv2d kernels' contract (ops/cpu/conv2d.h): NCHW f32, contiguous, on the
+// device's stream. The descriptor dims come from conv2d_descriptor_dims (library_mapping.h).
+// Algorithms: cuDNN's heuristic choice whose workspace fits, or in deterministic mode the first
+// deterministic one; workspace comes from the caching allocator.
+#pragma once
+
+#include "ops/cuda/library_mapping.h"
+
+namespace fftune::cuda {
+
+// y = conv(x, w) (+ bias per output channel when bias != nullptr).
+void conv2d_forward(float* y, const float* x, const float* w, const float* bias,
+                    const ConvDescriptorDims& d);
+// dx = the gradient of the input.
+void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvDescriptorDims& d);
+// dw = the gradient of the weight; dbias (when not nullptr) the sum of dy per channel.
+void conv2d_backward_filter(float* dw, float* dbias, const float* dy, const float* x,
+                            const ConvDescriptorDims& d);
+
+// Fixed (deterministic) cuDNN algorithms: a run repeats bit for bit. Off by default (speed).
+void set_deterministic_conv(bool deterministic);
+
+}  // namespace fftune::cuda
