@@ -3,8 +3,8 @@
 RoBERTa models saved by Hugging Face transformers in the layouts real checkpoints come in, an
 input batch with padding, and what transformers computes from them.
 
-Generated with torch 2.15.0+cu132, transformers 5.24.0 and safetensors 0.8.0 (also recorded in
-roberta_expected.safetensors' metadata). Run by hand from the repository root:
+Generated with torch 2.15.0+cu132, transformers 5.24.0, peft 0.21.2 and safetensors 0.8.0 (also
+recorded in roberta_expected.safetensors' metadata). Run by hand from the repository root:
     python3 tools/gen_model_fixtures.py
 
 The model: 2 layers, hidden 48, 4 heads, intermediate 80, vocab 120, 40 positions (sizes that are
@@ -20,6 +20,12 @@ Directories (config.json + weights, each as transformers writes or once wrote th
   roberta_old/      the roberta_mlm model as older checkpoints carry it: LayerNorm gamma/beta,
                     the roberta.embeddings.position_ids buffer and the tied lm_head.decoder.*
                     written out
+  roberta_fourierft/ peft's FourierFT adapter for roberta_seqcls (adapter_config.json +
+                    adapter_model.safetensors): query and value, n_frequency 40, scaling 10,
+                    random_loc_seed 777, coefficients N(0, 1) (peft's default init);
+                    task_type SEQ_CLS, so the classifier trains and is saved too
+  roberta_lora/     peft's LoRA adapter for roberta_seqcls: query and value, r 4, lora_alpha 8,
+                    lora_B drawn non-zero (init_lora_weights False)
 roberta_expected.safetensors:
   input_ids, attention_mask   i64 (B, T), right-padded with pad_token_id
   labels                      i64 (B) class labels;  mlm_labels  i64 (B, T), -100 = not scored
@@ -29,18 +35,26 @@ roberta_expected.safetensors:
   mlm.last_hidden_state       (B, T, C);  mlm.logits  (B, T, V);  mlm.loss  ()
   mlm.grad.<name>             d mlm loss / d parameter (lm_head.dense.weight, lm_head.bias, and
                               the tied word embeddings, which get both uses' gradients)
+  fourierft.logits, fourierft.loss, lora.logits, lora.loss   the adapted seqcls model's
+  <method>.grad.<name>        d loss / d every trainable parameter, under fftune's names:
+                              <layer>.adapter.fourierft_spectrum, <layer>.adapter.lora_A / lora_B
+                              (layer: roberta.encoder.layer.0.attention.self.query, ...) and
+                              classifier.{dense,out_proj}.{weight,bias}
 """
 import json
 import os
 
 import safetensors
 import torch
+import peft
 import transformers
+from peft import FourierFTConfig, LoraConfig, get_peft_model
 from safetensors.torch import save_file
 from transformers import RobertaConfig, RobertaForMaskedLM, RobertaForSequenceClassification
 
 TORCH_VERSION = "2.15.0+cu132"
 TRANSFORMERS_VERSION = "5.24.0"
+PEFT_VERSION = "0.21.2"
 OUT = os.path.join("tests", "fixtures", "models")
 B, T = 3, 9
 LENGTHS = [9, 6, 4]  # tokens per row; the rest is padding
@@ -126,9 +140,39 @@ def save_old_layout(model, directory):
     model.config.to_json_file(os.path.join(directory, "config.json"))
 
 
+def run_adapted(seqcls_dir, peft_config, method, ids, mask, labels, out):
+    """peft's adapter on the seqcls model: logits, loss and the adapter parameters' gradients."""
+    base = RobertaForSequenceClassification.from_pretrained(seqcls_dir,
+                                                            attn_implementation="eager")
+    torch.manual_seed(3)  # FourierFT's coefficients and LoRA's A, B are drawn from torch's RNG
+    model = get_peft_model(base, peft_config)
+    model.eval()
+    res = model(input_ids=ids, attention_mask=mask, labels=labels)
+    res.loss.backward()
+    out[f"{method}.logits"] = res.logits.detach().contiguous()
+    out[f"{method}.loss"] = res.loss.detach().reshape(())
+    n = 0
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            # peft's names -> fftune's: the adapter parameters live in the layer's "adapter"
+            # child; the classifier (peft's modules_to_save copy) under its plain name.
+            name = name.replace("base_model.model.", "").replace(".modules_to_save.default", "")
+            name = name.replace(".fourierft_spectrum.default", ".adapter.fourierft_spectrum")
+            name = name.replace(".lora_A.default.weight", ".adapter.lora_A")
+            name = name.replace(".lora_B.default.weight", ".adapter.lora_B")
+            out[f"{method}.grad.{name}"] = p.grad.detach().clone()
+            n += 1
+    # 2 layers x {query, value} x (1 FourierFT / 2 LoRA parameters) + 4 of the classifier
+    assert n == (4 if method == "fourierft" else 8) + 4, n
+    directory = os.path.join(OUT, f"roberta_{method}")
+    model.save_pretrained(directory)
+    os.remove(os.path.join(directory, "README.md"))  # peft's model-card template
+
+
 def main():
     assert torch.__version__ == TORCH_VERSION, torch.__version__
     assert transformers.__version__ == TRANSFORMERS_VERSION, transformers.__version__
+    assert peft.__version__ == PEFT_VERSION, peft.__version__
     torch.manual_seed(0)
     ids, mask, labels, mlm_labels = batch()
     out = {"input_ids": ids, "attention_mask": mask, "labels": labels, "mlm_labels": mlm_labels}
@@ -154,8 +198,17 @@ def main():
     shards = sorted(set(index["weight_map"].values()))
     assert len(shards) == 2, shards
 
+    seqcls_dir = os.path.join(OUT, "roberta_seqcls")
+    # task_type SEQ_CLS, as a GLUE run would: peft then also trains (and saves) the classifier.
+    run_adapted(seqcls_dir, FourierFTConfig(task_type="SEQ_CLS", target_modules=["query", "value"],
+                                            n_frequency=40, scaling=10.0, random_loc_seed=777),
+                "fourierft", ids, mask, labels, out)
+    run_adapted(seqcls_dir, LoraConfig(task_type="SEQ_CLS", target_modules=["query", "value"], r=4,
+                                       lora_alpha=8, init_lora_weights=False),
+                "lora", ids, mask, labels, out)
+
     metadata = {"torch": torch.__version__, "transformers": transformers.__version__,
-                "safetensors": safetensors.__version__}
+                "peft": peft.__version__, "safetensors": safetensors.__version__}
     save_file(out, os.path.join(OUT, "roberta_expected.safetensors"), metadata=metadata)
 
 

@@ -2,6 +2,7 @@
 // the loss HF's problem_type picks, and adapters on query/value training alone.
 #include "core/autograd/grad_mode.h"
 #include "fourierft/fourierft_linear.h"
+#include "fourierft/inject.h"
 #include "fourierft/lora_linear.h"
 #include "nn/models/roberta.h"
 #include "tests/support/test_support.h"
@@ -143,50 +144,46 @@ TEST(Roberta, ProblemTypeFollowsTheLabelsAsTransformersDoes) {
   EXPECT_ALL_CLOSE(m.loss(logits, y), bce, 1e-5, 1e-7);
 }
 
-// Attaches an adapter (made by make(out, in)) to every Linear whose name ends in query or value.
-template <typename Make>
-int attach_to_query_value(Module& model, Make make) {
-  int n = 0;
-  for (auto& [name, module] : model.named_modules()) {
-    if (!(name.ends_with(".query") || name.ends_with(".value"))) continue;
-    auto* linear = dynamic_cast<Linear*>(module);
-    if (!linear) continue;
-    linear->attach_adapter(make(linear->out_features(), linear->in_features()));
-    ++n;
-  }
-  return n;
-}
-
-void expect_only_adapters_and_head_train(RobertaForSequenceClassification& m) {
-  m.set_requires_grad(false);
-  m.set_requires_grad({"adapter", "classifier"}, true);
+// After injecting adapters on query and value (with the classifier as a module to save): only
+// they and the classifier receive gradients, and every adapter is on a query or value layer.
+void expect_only_adapters_and_head_train(RobertaForSequenceClassification& m,
+                                         const std::vector<std::string>& adapted) {
+  EXPECT_EQ(adapted, (std::vector<std::string>{"roberta.encoder.layer.0.attention.self.query",
+                                               "roberta.encoder.layer.0.attention.self.value",
+                                               "roberta.encoder.layer.1.attention.self.query",
+                                               "roberta.encoder.layer.1.attention.self.value"}));
   m.eval();
   const Tensor ids = ids_tensor({0, 5, 6, 2, 0, 7, 2, 1}, 2, 4);
   const Tensor mask = ids_tensor({1, 1, 1, 1, 1, 1, 1, 0}, 2, 4);
   m.loss(m.forward(ids, mask), ids_tensor({1, 2}, 2, 1).reshape({2})).backward();
   int adapter_grads = 0;
   for (const auto& [name, p] : m.named_parameters()) {
-    const bool trains = name_matches(name, "adapter") || name_matches(name, "classifier");
+    const bool adapter = name_matches(name, "adapter");
+    const bool trains = adapter || name_matches(name, "classifier");
+    EXPECT_EQ(p.requires_grad(), trains) << name;
     EXPECT_EQ(p.grad().defined(), trains) << name;
-    if (trains && name_matches(name, "adapter")) {
+    if (adapter) {
       EXPECT_TRUE(name.find(".query.adapter.") != std::string::npos ||
                   name.find(".value.adapter.") != std::string::npos)
           << name;
-      adapter_grads += p.grad().defined() && max(abs(p.grad())).item() > 0;
+      adapter_grads += max(abs(p.grad())).item() > 0;
     }
   }
   EXPECT_GT(adapter_grads, 0);
+}
+
+fourierft::InjectOptions query_value() {
+  fourierft::InjectOptions options;
+  options.target_modules = fourierft::ModulePatterns::list({"query", "value"});
+  options.modules_to_save = {"classifier"};
+  return options;
 }
 
 TEST(Roberta, FourierFTOnQueryValueAloneTrains) {
   RobertaForSequenceClassification m(tiny_config());
   fourierft::FourierFTOptions options;
   options.n_frequency = 20;
-  const int n = attach_to_query_value(m, [&](int64_t out, int64_t in) {
-    return std::make_shared<fourierft::FourierFTLinear>(out, in, options);
-  });
-  EXPECT_EQ(n, 4);  // 2 layers × {query, value}
-  expect_only_adapters_and_head_train(m);
+  expect_only_adapters_and_head_train(m, fourierft::inject_fourierft(m, query_value(), options));
 }
 
 TEST(Roberta, LoRAOnQueryValueAloneTrains) {
@@ -194,11 +191,12 @@ TEST(Roberta, LoRAOnQueryValueAloneTrains) {
   fourierft::LoRAOptions options;
   options.r = 4;
   options.init_lora_weights = false;  // B ≠ 0, so A's gradient is not zero
-  const int n = attach_to_query_value(m, [&](int64_t out, int64_t in) {
-    return std::make_shared<fourierft::LoRALinear>(out, in, options);
-  });
-  EXPECT_EQ(n, 4);
-  expect_only_adapters_and_head_train(m);
+  const auto adapted =
+      fourierft::inject_adapters(m, query_value(), [&](const std::string&, const Linear& layer) {
+        return std::make_shared<fourierft::LoRALinear>(layer.out_features(), layer.in_features(),
+                                                       options);
+      });
+  expect_only_adapters_and_head_train(m, adapted);
 }
 
 }  // namespace
