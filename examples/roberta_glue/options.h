@@ -1,0 +1,54 @@
+// The command line of roberta_glue: every flag, its default, and --paper-defaults (the FourierFT
+// paper's per-task settings for roberta-base, Table 8 of arXiv 2405.03003).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/glue.h"
+
+namespace roberta_glue {
+
+struct Options {
+  fftune::data::GlueTask task = fftune::data::GlueTask::kSst2;
+  std::string glue_dir;
+  std::string model_dir;
+  // fourierft | lora | hartley | full | head
+  std::string adapter = "fourierft";
+  int64_t n = 1000;    // FourierFT / Hartley coefficients per layer
+  int64_t rank = 8;    // LoRA's r
+  double alpha = 150;  // FourierFT / Hartley scaling α; LoRA's lora_alpha (default 16 for LoRA)
+  std::vector<std::string> target_modules = {"query", "value"};
+  double lr = 5e-2;       // adapter coefficients (the whole model with --adapter full)
+  double head_lr = 5e-3;  // the classifier
+  double weight_decay = 0;
+  int64_t epochs = 10;
+  int64_t batch_size = 32;
+  int64_t grad_accum = 1;
+  double warmup = 0.06;        // fraction of the optimizer steps with linear warmup
+  double max_grad_norm = 1.0;  // 0: no clipping
+  int64_t max_len = 512;
+  uint64_t seed = 0;
+  int threads = 0;  // 0: fftune's default
+  std::string out = "runs/roberta_glue";
+  bool resume = false;
+  bool eval_only = false;
+  std::string adapter_path;
+  bool predict = false;
+  bool paper_defaults = false;
+  bool print_config = false;
+  // Stops (checkpointed, as after Ctrl-C) once this many optimizer steps are done; 0: never.
+  int64_t stop_after_steps = 0;
+};
+
+// Parses argv; --help prints usage and exits. Order of precedence: explicit flags, then
+// --paper-defaults, then the defaults above. Errors are fftune::Error naming the flag.
+Options parse_options(int argc, char** argv);
+
+// The resolved options as JSON (written to <out>/config.json and printed by --print-config).
+nlohmann::json to_json(const Options& options);
+
+}  // namespace roberta_glue

@@ -1,0 +1,270 @@
+// examples/roberta_glue end to end, on generated data in the GLUE layouts: a tiny random RoBERTa
+// (saved with hf::save_pretrained, the fixture tokenizer's byte-level BPE vocabulary) fine-tuned
+// with FourierFT on an SST-2 task whose label is a keyword and an STS-B task whose score is
+// set by a keyword too. Checks that the dev metric beats chance, the
+// GLUE submission files, --eval-only on the saved adapter, that an interrupted and resumed run
+// is bit-identical to an uninterrupted one, and --paper-defaults.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/tensor/factory.h"
+#include "nn/models/roberta.h"
+#include "tests/support/test_support.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace fftune;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+// A sentence of `filler` words drawn with `gen` around `keyword`.
+std::string sentence(const std::string& keyword, Generator& gen) {
+  static const std::vector<std::string> filler = {"the",  "movie", "film", "was", "is",
+                                                  "this", "story", "and",  "a",   "very"};
+  const auto picks = to_vector<int64_t>(randint(0, 10, {4}, Device::cpu(), &gen));
+  std::string s;
+  for (size_t i = 0; i < picks.size(); ++i) {
+    if (i == 1 || i == 3) s += keyword + " ";
+    s += filler[picks[i]] + (i + 1 < picks.size() ? " " : "");
+  }
+  return s;
+}
+
+const std::vector<std::string> kPositive = {"great", "wonderful"};
+const std::vector<std::string> kNegative = {"awful", "boring"};
+
+// SST-2: "sentence\tlabel" with a header; test.tsv "index\tsentence".
+void write_sst2(const fs::path& dir, int64_t n_train, int64_t n_dev, int64_t n_test) {
+  Generator gen(1);
+  const auto split = [&](int64_t n) {
+    std::string text = "sentence\tlabel\n";
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t label = i % 2;
+      const auto& words = label == 1 ? kPositive : kNegative;
+      text += sentence(words[(i / 2) % 2], gen) + "\t" + std::to_string(label) + "\n";
+    }
+    return text;
+  };
+  write_file(dir / "SST-2/train.tsv", split(n_train));
+  write_file(dir / "SST-2/dev.tsv", split(n_dev));
+  std::string test = "index\tsentence\n";
+  for (int64_t i = 0; i < n_test; ++i)
+    test += std::to_string(i) + "\t" + sentence(i % 2 ? "great" : "awful", gen) + "\n";
+  write_file(dir / "SST-2/test.tsv", test);
+}
+
+// STS-B: 10 columns (sentences in 7 and 8, score in 9); test.tsv 9 columns. Both sentences
+// carry one keyword; the score is 4.6 for "great", 0.4 for "awful".
+void write_stsb(const fs::path& dir, int64_t n_train, int64_t n_dev, int64_t n_test) {
+  Generator gen(2);
+  const std::string header =
+      "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2";
+  const auto row = [&](int64_t i, bool with_score) {
+    const bool high = i % 2 == 0;
+    const std::string keyword = high ? "great" : "awful";
+    std::string line = std::to_string(i) + "\tmain-news\tfile\t2012\t" + std::to_string(i) +
+                       "\tnone\tnone\t" + sentence(keyword, gen) + "\t" + sentence(keyword, gen);
+    if (with_score) line += high ? "\t4.600" : "\t0.400";
+    return line + "\n";
+  };
+  const auto split = [&](int64_t n) {
+    std::string text = header + "\tscore\n";
+    for (int64_t i = 0; i < n; ++i) text += row(i, true);
+    return text;
+  };
+  write_file(dir / "STS-B/train.tsv", split(n_train));
+  write_file(dir / "STS-B/dev.tsv", split(n_dev));
+  std::string test = header + "\n";
+  for (int64_t i = 0; i < n_test; ++i) test += row(i, false);
+  write_file(dir / "STS-B/test.tsv", test);
+}
+
+// A tiny random RoBERTa (an MLM checkpoint, as roberta-base is) with the fixture tokenizer.
+void write_model(const fs::path& dir) {
+  const fs::path tokenizer = fs::path(FFTUNE_FIXTURE_DIR) / "tokenizer";
+  fs::create_directories(dir);
+  fs::copy_file(tokenizer / "vocab.json", dir / "vocab.json");
+  fs::copy_file(tokenizer / "merges.txt", dir / "merges.txt");
+  nn::RobertaConfig config;
+  config.vocab_size = 3261;
+  config.hidden_size = 32;
+  config.num_hidden_layers = 2;
+  config.num_attention_heads = 4;
+  config.intermediate_size = 64;
+  config.max_position_embeddings = 66;  // --max-len 64
+  config.hidden_dropout_prob = 0.1;     // dropout on: resume must restore its generator
+  config.attention_probs_dropout_prob = 0.1;
+  Generator gen(3);
+  config.gen = &gen;
+  nn::RobertaForMaskedLM model(config);
+  nn::hf::save_pretrained(model, dir.string(), config.to_json("RobertaForMaskedLM"),
+                          nn::RobertaForMaskedLM::checkpoint_layout());
+}
+
+class RobertaGlueTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = fs::temp_directory_path() / ("fftune_roberta_glue_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    write_sst2(root_ / "glue", 96, 40, 10);
+    write_stsb(root_ / "glue", 96, 40, 8);
+    write_model(root_ / "model");
+  }
+  static void TearDownTestSuite() { fs::remove_all(root_); }
+
+  // Runs roberta_glue with the common flags and `args`; the output goes to <out>.log.
+  static int run(const std::string& task, const fs::path& out, const std::string& args) {
+    const std::string command =
+        std::string(FFTUNE_ROBERTA_GLUE_BIN) + " --task " + task + " --glue-dir " +
+        (root_ / "glue").string() + " --model " + (root_ / "model").string() + " --out " +
+        out.string() + " --max-len 64 --threads 2 " + args + " > " + out.string() + ".log 2>&1";
+    return std::system(command.c_str());
+  }
+  static nlohmann::json read_json(const fs::path& path) {
+    return nlohmann::json::parse(read_file(path));
+  }
+  static std::string log_of(const fs::path& out) { return read_file(out.string() + ".log"); }
+
+  static inline fs::path root_;
+};
+
+const std::string kFourierFT =
+    "--adapter fourierft --n 200 --alpha 150 --lr 0.05 --head-lr 0.005 --batch-size 8 --seed 5";
+
+TEST_F(RobertaGlueTest, Sst2FourierFTBeatsChanceAndPredicts) {
+  const fs::path out = root_ / "sst2";
+  ASSERT_EQ(run("sst2", out, kFourierFT + " --epochs 10 --predict"), 0) << log_of(out);
+
+  const nlohmann::json results = read_json(out / "results.json");
+  EXPECT_EQ(results["metric"], "accuracy");
+  EXPECT_GT(results["best"].get<double>(), 0.8) << log_of(out);  // chance: 0.5
+  EXPECT_EQ(lines_of(read_file(out / "metrics.jsonl")).size(), 10u);
+  EXPECT_EQ(read_file(out / "curves.png").substr(1, 3), "PNG");
+  EXPECT_EQ(read_json(out / "best/adapter_config.json")["peft_type"], "FOURIERFT");
+
+  // The GLUE submission format: a header, then "index\tprediction" for every test line.
+  const auto lines = lines_of(read_file(out / "predictions/SST-2.tsv"));
+  ASSERT_EQ(lines.size(), 11u);
+  EXPECT_EQ(lines[0], "index\tprediction");
+  for (int i = 0; i < 10; ++i) {
+    const std::string index = std::to_string(i) + "\t";
+    ASSERT_EQ(lines[i + 1].substr(0, index.size()), index) << lines[i + 1];
+    const std::string label = lines[i + 1].substr(index.size());
+    EXPECT_TRUE(label == "0" || label == "1") << lines[i + 1];
+  }
+
+  // --eval-only on the saved adapter gives the best epoch's dev accuracy again.
+  const fs::path eval = root_ / "sst2_eval";
+  ASSERT_EQ(
+      run("sst2", eval, "--eval-only --batch-size 8 --adapter-path " + (out / "best").string()), 0)
+      << log_of(eval);
+  EXPECT_DOUBLE_EQ(read_json(eval / "eval.json")["dev_accuracy"].get<double>(),
+                   results["best"].get<double>());
+}
+
+TEST_F(RobertaGlueTest, StsbRegressionLearnsTheScore) {
+  const fs::path out = root_ / "stsb";
+  ASSERT_EQ(run("stsb", out, kFourierFT + " --epochs 8 --predict"), 0) << log_of(out);
+  const nlohmann::json results = read_json(out / "results.json");
+  EXPECT_EQ(results["metric"], "pearson");
+  EXPECT_GT(results["best"].get<double>(), 0.5) << log_of(out);  // chance: 0
+  const auto lines = lines_of(read_file(out / "predictions/STS-B.tsv"));
+  ASSERT_EQ(lines.size(), 9u);
+  EXPECT_EQ(lines[0], "index\tprediction");
+  for (int i = 0; i < 8; ++i) {
+    const std::string index = std::to_string(i) + "\t";
+    ASSERT_EQ(lines[i + 1].substr(0, index.size()), index) << lines[i + 1];
+    const double score = std::stod(lines[i + 1].substr(index.size()));
+    EXPECT_GE(score, 0.0);
+    EXPECT_LE(score, 5.0);
+  }
+}
+
+TEST_F(RobertaGlueTest, ResumeIsBitIdentical) {
+  const std::string args = kFourierFT + " --epochs 3 --grad-accum 2";
+  const fs::path straight = root_ / "straight", resumed = root_ / "resumed";
+  ASSERT_EQ(run("sst2", straight, args), 0) << log_of(straight);
+  // 96 examples in batches of 8, 2 per step: 6 steps per epoch. Stop inside epoch 2, then in
+  // epoch 3, resuming each time.
+  ASSERT_EQ(run("sst2", resumed, args + " --stop-after-steps 8"), 0) << log_of(resumed);
+  EXPECT_NE(log_of(resumed).find("stopped after step 8"), std::string::npos) << log_of(resumed);
+  EXPECT_FALSE(fs::exists(resumed / "results.json"));
+  ASSERT_EQ(run("sst2", resumed, args + " --resume --stop-after-steps 15"), 0) << log_of(resumed);
+  ASSERT_EQ(run("sst2", resumed, args + " --resume"), 0) << log_of(resumed);
+
+  for (const char* file : {"checkpoint/state.safetensors", "best/adapter_model.safetensors",
+                           "metrics.jsonl", "results.json"})
+    EXPECT_EQ(read_file(straight / file), read_file(resumed / file)) << file;
+  EXPECT_EQ(lines_of(read_file(resumed / "metrics.jsonl")).size(), 3u);
+}
+
+TEST_F(RobertaGlueTest, PaperDefaultsSetThePapersValues) {
+  struct Row {
+    const char* task;
+    double lr, head_lr, alpha;
+    int64_t epochs;
+  };
+  const std::vector<Row> table = {{"sst2", 0.05, 0.006, 140, 40}, {"mrpc", 0.05, 0.006, 151, 30},
+                                  {"cola", 0.12, 0.008, 49, 100}, {"qnli", 0.1, 0.001, 29, 40},
+                                  {"rte", 0.09, 0.011, 110, 90},  {"stsb", 0.09, 0.009, 84, 60}};
+  for (const Row& row : table) {
+    const fs::path out = root_ / (std::string("paper_") + row.task);
+    fs::create_directories(out);
+    ASSERT_EQ(run(row.task, out, "--paper-defaults --print-config"), 0) << log_of(out);
+    const nlohmann::json c = nlohmann::json::parse(log_of(out));
+    EXPECT_EQ(c["task"], row.task);
+    EXPECT_DOUBLE_EQ(c["lr"].get<double>(), row.lr) << row.task;
+    EXPECT_DOUBLE_EQ(c["head_lr"].get<double>(), row.head_lr) << row.task;
+    EXPECT_DOUBLE_EQ(c["alpha"].get<double>(), row.alpha) << row.task;
+    EXPECT_EQ(c["epochs"].get<int64_t>(), row.epochs) << row.task;
+    EXPECT_EQ(c["n"].get<int64_t>(), 1000);
+    EXPECT_EQ(c["batch_size"].get<int64_t>(), 32);
+    EXPECT_DOUBLE_EQ(c["warmup"].get<double>(), 0.06);
+    EXPECT_DOUBLE_EQ(c["weight_decay"].get<double>(), 0.0);
+  }
+  // An explicit flag wins over --paper-defaults, in either order.
+  const fs::path out = root_ / "paper_override";
+  ASSERT_EQ(run("rte", out, "--epochs 3 --paper-defaults --lr 0.2 --print-config"), 0);
+  const nlohmann::json c = nlohmann::json::parse(log_of(out));
+  EXPECT_EQ(c["epochs"].get<int64_t>(), 3);
+  EXPECT_DOUBLE_EQ(c["lr"].get<double>(), 0.2);
+  EXPECT_DOUBLE_EQ(c["head_lr"].get<double>(), 0.011);
+}
+
+TEST_F(RobertaGlueTest, BadFlagsAreNamed) {
+  const fs::path out = root_ / "bad";
+  EXPECT_NE(run("sst2", out, "--adapter dora"), 0);
+  EXPECT_NE(log_of(out).find("--adapter"), std::string::npos) << log_of(out);
+  EXPECT_NE(run("mnli", out, ""), 0);
+  EXPECT_NE(log_of(out).find("mnli"), std::string::npos) << log_of(out);
+}
+
+}  // namespace
