@@ -18,7 +18,8 @@
 // `progress.epoch`, skipping its first `progress.batch_in_epoch` batches. For this to hold, the
 // batch order of an epoch must be a function of (seed, epoch) — or drawn from a saved generator
 // — and checkpoints are taken only between optimizer steps (never mid-way through gradient
-// accumulation).
+// accumulation). A module built with a null generator (nn::Dropout, say) draws from
+// default_generator(): list that one too, e.g. {"default", &default_generator()}.
 #pragma once
 
 #include <cstdint>
