@@ -226,7 +226,7 @@ std::string Flags::help() const {
       case Kind::kDouble:
         return s + " NUM";
       case Kind::kChoice:
-        return s + " " + join(f.choices, "|");
+        return s + " NAME";
       case Kind::kBool:
         return s;
     }
@@ -234,12 +234,17 @@ std::string Flags::help() const {
   };
   size_t width = std::string("--help").size();
   for (const Flag& f : flags_) width = std::max(width, signature(f).size());
-  auto line = [&](const std::string& sig, const std::string& help, const std::string& def) {
+  auto line = [&](const std::string& sig, const std::string& help, const std::string& note) {
     os << "  " << sig << std::string(width - sig.size() + 2, ' ') << help;
-    if (!def.empty()) os << " (default: " << def << ")";
+    if (!note.empty()) os << " (" << note << ")";
     os << "\n";
   };
-  for (const Flag& f : flags_) line(signature(f), f.help, f.default_text);
+  for (const Flag& f : flags_) {
+    // A choice flag lists its choices with the default: "(fourierft|lora; default: lora)".
+    std::string note = f.default_text.empty() ? "" : "default: " + f.default_text;
+    if (f.kind == Kind::kChoice) note = join(f.choices, "|") + (note.empty() ? "" : "; " + note);
+    line(signature(f), f.help, note);
+  }
   line("--help", "print this help and exit", "");
   return os.str();
 }
