@@ -60,7 +60,10 @@ struct Config {
   std::string demo_size = "full";  // full | small (the end-to-end test's)
   std::string cache_dir;           // empty: $XDG_CACHE_HOME/fftune or ~/.cache/fftune
 
-  // Not a flag: the demo trains its backbone from scratch with this architecture.
+  // Not flags: the demo pre-trains its backbone from scratch with this architecture, and skips
+  // the test split then (only the validation split picks the epoch it keeps).
+  bool evaluate_test = true;
+  // The demo's backbone architecture:
   std::optional<fftune::nn::ViTConfig> scratch_model;
 
   double effective_lr() const;  // lr, or the adapter's default

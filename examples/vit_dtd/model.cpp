@@ -29,7 +29,7 @@ ModelSetup build_model(const Config& config, int64_t num_labels, std::ostream* l
   if (!config.scratch_model) {
     const nn::hf::LoadSummary summary = nn::hf::load_pretrained(
         *s.model, config.model_dir, nn::ViTForImageClassification::checkpoint_layout(), nullptr);
-    if (log != nullptr) *log << summary.to_string();
+    if (log != nullptr) *log << summary.to_string() << "\n";
     s.normalization = data::read_normalization(config.model_dir);
   }
   s.image_size = config.image_size > 0 ? config.image_size : vit.image_size;

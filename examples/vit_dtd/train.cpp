@@ -318,7 +318,7 @@ RunSummary run_training(const Config& config, std::ostream& log) {
     // Epoch end: validate, test, keep the best, checkpoint.
     const double train_loss = progress.loss_sum / static_cast<double>(batches);
     const double val_acc = evaluate(model, val_loader, device);
-    const double test_acc = evaluate(model, test_loader, device);
+    const double test_acc = config.evaluate_test ? evaluate(model, test_loader, device) : 0.0;
     if (val_acc > progress.best_val) {
       progress.best_val = val_acc;
       progress.best_epoch = progress.epoch + 1;
@@ -331,12 +331,13 @@ RunSummary run_training(const Config& config, std::ostream& log) {
                                 {"val_acc", val_acc},
                                 {"test_acc", test_acc},
                                 {"elapsed_s", elapsed()}});
-    char line[200];
+    char line[200], test_text[32] = "";
+    if (config.evaluate_test)
+      std::snprintf(test_text, sizeof test_text, "  test acc %6.2f%%", 100 * test_acc);
     std::snprintf(line, sizeof line,
-                  "  epoch %2lld/%lld  train loss %.4f  val acc %6.2f%%  test acc %6.2f%%  "
-                  "(%.0fs)\n",
+                  "  epoch %2lld/%lld  train loss %.4f  val acc %6.2f%%%s  (%.0fs)\n",
                   static_cast<long long>(progress.epoch + 1), static_cast<long long>(config.epochs),
-                  train_loss, 100 * val_acc, 100 * test_acc, elapsed());
+                  train_loss, 100 * val_acc, test_text, elapsed());
     log << line << std::flush;
     progress.batches_done = 0;
     progress.loss_sum = 0.0;
