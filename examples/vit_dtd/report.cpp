@@ -105,18 +105,18 @@ std::string human_bytes(int64_t bytes) {
 std::string summary_table(const std::vector<RunSummary>& rows) {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof line, "| %-10s | %14s | %11s | %13s | %12s | %13s | %8s |\n", "method",
+  std::snprintf(line, sizeof line, "| %-10s | %14s | %11s | %13s | %15s | %9s | %8s |\n", "method",
                 "adapter params", "head params", "adapter size", "best val acc", "test acc",
                 "time");
   out << line;
-  out << "|------------|----------------|-------------|---------------|--------------|----------"
-         "-----|----------|\n";
+  out << "|------------|----------------|-------------|---------------|-----------------|--------"
+         "---|----------|\n";
   for (const RunSummary& r : rows) {
     char acc[32], val[32];
-    std::snprintf(val, sizeof val, "%.2f%% (ep %lld)", 100 * r.best_val,
+    std::snprintf(val, sizeof val, "%.2f%% (ep %2lld)", 100 * r.best_val,
                   static_cast<long long>(r.best_epoch));
     std::snprintf(acc, sizeof acc, "%.2f%%%s", 100 * r.test_at_best, r.interrupted ? "*" : "");
-    std::snprintf(line, sizeof line, "| %-10s | %14lld | %11lld | %13s | %12s | %13s | %7.1fs |\n",
+    std::snprintf(line, sizeof line, "| %-10s | %14lld | %11lld | %13s | %15s | %9s | %7.1fs |\n",
                   r.method.c_str(), static_cast<long long>(r.adapter_params),
                   static_cast<long long>(r.head_params), human_bytes(r.adapter_bytes).c_str(), val,
                   acc, r.wall_s);

