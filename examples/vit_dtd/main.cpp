@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
                 << rows.back().adapter_params << " spectral coefficients, LoRA "
                 << rows[1].adapter_params << " parameters (the classifier trains in every row).\n"
                 << "Runs, metrics.jsonl and curves: " << config.out << "/<method>/\n";
+    else if (config.eval_only)
+      std::cout << "\n(--eval-only: validation and test accuracy of " << config.adapter_path
+                << "; summary.json in " << config.out << ")\n";
     else
       std::cout << "\nmetrics.jsonl, loss.png, accuracy.png and adapter/ in " << config.out << "\n";
     return 0;

@@ -151,10 +151,26 @@ int64_t save_trained(const ModelSetup& s, const Config& config, const std::strin
   return adapter_param_count(s) * 4;  // f32
 }
 
-void load_trained(ModelSetup& s, const Config& config, const std::string& dir) {
+std::string method_name(const Config& c) {
+  if (c.adapter == "fourierft") return c.freq_bias ? "FourierFT-fb" : "FourierFT";
+  if (c.adapter == "lora") return "LoRA";
+  if (c.adapter == "hartley") return "Hartley";
+  if (c.adapter == "full") return "full";
+  return "head only";
+}
+
+int64_t attached_adapter_param_count(const ModelSetup& s) {
+  int64_t count = 0;
+  for (const auto& [name, t] : s.model->named_parameters())
+    if (nn::name_matches(name, "adapter")) count += t.numel();
+  return count;
+}
+
+std::string load_trained(ModelSetup& s, const Config& config, const std::string& dir) {
   if (std::filesystem::exists(dir + "/adapter_config.json")) {
-    s.adapted = ft::load_peft_adapter(*s.model, dir).adapted;
-    return;
+    const ft::LoadedPeftAdapter loaded = ft::load_peft_adapter(*s.model, dir);
+    s.adapted = loaded.adapted;
+    return ft::peft_type(loaded.config) == "LORA" ? "LoRA" : "FourierFT";
   }
   const std::string path = dir + "/trainable.safetensors";
   FFTUNE_CHECK(std::filesystem::exists(path), "vit_dtd: --adapter-path ", dir,
@@ -170,6 +186,7 @@ void load_trained(ModelSetup& s, const Config& config, const std::string& dir) {
     FFTUNE_CHECK(state.count(name) == 1, "vit_dtd: ", path, " has tensor ", name,
                  " that the model (--adapter ", config.adapter, ") lacks");
   s.model->load_state_dict(state);
+  return method_name(config);
 }
 
 }  // namespace vit_dtd

@@ -58,6 +58,13 @@ int64_t save_trained(const ModelSetup& setup, const Config& config, const std::s
 // The inverse for --eval-only: a peft directory (adapter_config.json) is injected and loaded as
 // peft would; otherwise dir/trainable.safetensors is loaded into a model prepared by
 // attach_adapter with the same flags as the training run.
-void load_trained(ModelSetup& setup, const Config& config, const std::string& dir);
+// Returns the method's name as the summary table shows it ("FourierFT", "LoRA", ...).
+std::string load_trained(ModelSetup& setup, const Config& config, const std::string& dir);
+
+// The table's name of config.adapter ("FourierFT", "LoRA", "Hartley", "full", "head only").
+std::string method_name(const Config& config);
+
+// Parameters of the attached adapters, trainable or not (what --eval-only loaded).
+int64_t attached_adapter_param_count(const ModelSetup& setup);
 
 }  // namespace vit_dtd

@@ -167,14 +167,6 @@ void write_curves(const std::string& out, const std::vector<json>& records) {
   write_line_plot(out + "/accuracy.png", {val, test});
 }
 
-std::string method_name(const Config& c) {
-  if (c.adapter == "fourierft") return c.freq_bias ? "FourierFT-fb" : "FourierFT";
-  if (c.adapter == "lora") return "LoRA";
-  if (c.adapter == "hartley") return "Hartley";
-  if (c.adapter == "full") return "full";
-  return "head only";
-}
-
 void write_summary(const std::string& out, const RunSummary& s) {
   const json j = {{"method", s.method},
                   {"adapter_params", s.adapter_params},
@@ -216,8 +208,9 @@ RunSummary run_training(const Config& config, std::ostream& log) {
 
   if (config.eval_only) {
     model.set_requires_grad(false);
-    load_trained(setup, config, config.adapter_path);
-    summary.adapter_params = adapter_param_count(setup);
+    summary.method = load_trained(setup, config, config.adapter_path);
+    summary.adapter_params = attached_adapter_param_count(setup);
+    summary.head_params = model.classifier()->num_parameters();
     summary.best_val = evaluate(model, val_loader, device);
     summary.test_at_best = evaluate(model, test_loader, device);
     summary.wall_s =
