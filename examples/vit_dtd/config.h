@@ -1,0 +1,80 @@
+// vit_dtd's settings: every command-line flag, with the paper's DTD defaults (FourierFT n = 3000,
+// α = 300, lr 0.3 on the spectral coefficients and 1e-3 on the head, weight decay 7e-5, 10
+// epochs), and the parser that fills them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fourierft/fourierft_linear.h"
+#include "nn/models/vit.h"
+
+namespace vit_dtd {
+
+struct Config {
+  // ---- what to train on ----
+  std::string model_dir;  // an HF ViT directory (config.json + model.safetensors)
+  std::string data_dir;   // the DTD release (images/, labels/) or an ImageFolder (train/, val/)
+  int split = 1;          // DTD's split k (1..10)
+
+  // ---- the adapter ----
+  std::string adapter = "fourierft";  // fourierft | lora | hartley | full | head
+  int64_t n = 3000;                   // FourierFT / Hartley: trainable coefficients per layer
+  double alpha = 300.0;               // FourierFT / Hartley: the scaling α
+  std::vector<std::string> target_modules = {"query", "value"};
+  std::optional<fftune::fourierft::FrequencyBias> freq_bias;  // FourierFT only
+  uint64_t random_loc_seed = 777;                             // peft's entry seed
+  int64_t lora_r = 16;
+  double lora_alpha = 16.0;
+
+  // ---- optimisation ----
+  double lr = -1.0;  // < 0: the adapter's default (default_lr)
+  double head_lr = 1e-3;
+  double weight_decay = 7e-5;
+  int64_t epochs = 10;
+  int64_t batch_size = 32;
+  int64_t grad_accum = 1;
+  int64_t warmup = 0;  // warm-up steps of the linear schedule
+  uint64_t seed = 0;
+
+  // ---- images ----
+  int64_t image_size = 0;        // 0: the model's image_size
+  double crop_scale_min = 0.08;  // RandomResizedCrop's lower area fraction (torchvision's)
+  int workers = 2;               // decoding threads
+
+  // ---- running ----
+  std::string device = "cpu";
+  int threads = 0;  // 0: fftune's default
+  std::string out = "runs/vit_dtd";
+  bool resume = false;
+  bool eval_only = false;
+  std::string adapter_path;
+  int64_t stop_after_epoch = 0;  // > 0: stop (checkpointed) after that epoch, as after a Ctrl-C
+  int64_t stop_after_step = 0;   // > 0: stop (checkpointed) after that optimizer step, mid-epoch
+  bool quiet = false;            // no progress bar, one line per epoch
+
+  // ---- the demo ----
+  bool demo = false;
+  std::string demo_size = "full";  // full | small (the end-to-end test's)
+  std::string cache_dir;           // empty: $XDG_CACHE_HOME/fftune or ~/.cache/fftune
+
+  // Not flags: the demo pre-trains its backbone from scratch with this architecture, and skips
+  // the test split then (only the validation split picks the epoch it keeps).
+  bool evaluate_test = true;
+  // The demo's backbone architecture:
+  std::optional<fftune::nn::ViTConfig> scratch_model;
+
+  double effective_lr() const;  // lr, or the adapter's default
+};
+
+// The learning rate of the adapter's parameters when --lr is not given.
+double default_lr(const std::string& adapter);
+
+// Parses argv (argv[0] is the program). --help prints usage and exits; a bad flag or value throws
+// fftune::Error naming it.
+Config parse_flags(int argc, char** argv);
+std::string usage();
+
+}  // namespace vit_dtd
