@@ -39,6 +39,23 @@ inline float exp_vectorizable(float x) {
   return x != x ? x : out;  // NaN in, NaN out
 }
 
+// erf for f32 (Abramowitz & Stegun 7.1.26): erf|x| = 1 − t·P(t)·e^{−x²}, t = 1/(1 + 0.3275911|x|),
+// absolute error below 1.5e-7 — what GELU needs, since it uses 1 + erf, where that error is
+// relative to a number near 1 (or, for very negative x, to a GELU value below 1e-5).
+inline float erf_vectorizable(float x) {
+  const float ax = std::fabs(x);
+  const float t = 1.0f / (1.0f + 0.3275911f * ax);
+  const float poly =
+      t * (0.254829592f +
+           t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  return std::copysign(1.0f - poly * exp_vectorizable(-ax * ax), x);
+}
+
+// tanh for f32 as 1 − 2/(e^{2x} + 1), on the vectorisable exp (saturates to ±1 cleanly).
+inline float tanh_vectorizable(float x) {
+  return 1.0f - 2.0f / (exp_vectorizable(2.0f * x) + 1.0f);
+}
+
 // f64 is the reference and gradcheck precision: keep the correctly rounded library exp.
 inline double exp_vectorizable(double x) {
   return std::exp(x);
