@@ -59,9 +59,9 @@ void bench_linear_backward(benchmark::State& state, int64_t tokens, int64_t d, i
 
 void register_all() {
   // The names are shared with bench/reference/fourierft_torch.py.
-  const DeltaShape shapes[] = {
-      {768, 768, 1000, 1}, {768, 3072, 1000, 1}, {1024, 1024, 1000, 1}, {4096, 4096, 2000, 1},
-      {768, 768, 1000, 24}, {768, 3072, 1000, 24}, {1024, 1024, 1000, 24}};
+  const DeltaShape shapes[] = {{768, 768, 1000, 1},   {768, 3072, 1000, 1}, {1024, 1024, 1000, 1},
+                               {4096, 4096, 2000, 1}, {768, 768, 1000, 24}, {768, 3072, 1000, 24},
+                               {1024, 1024, 1000, 24}};
   for (const DeltaShape& s : shapes) {
     const std::string name = "delta_fwd_bwd/" + std::to_string(s.d1) + "x" + std::to_string(s.d2) +
                              "_n" + std::to_string(s.n) + "_L" + std::to_string(s.layers);

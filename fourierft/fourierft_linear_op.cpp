@@ -148,7 +148,9 @@ class FourierFTLinearBackward final : public Node {
 
 // Measured (docs/perf.md, "FourierFT"): at RoBERTa's q/v shape (1024 tokens × 768, n = 1000)
 // the layer's backward took 26.3 ms with the row-FFT path and 47.4 ms through G, on 2 threads.
-CoeffGradPath default_coeff_grad_path() { return CoeffGradPath::kRowFFT; }
+CoeffGradPath default_coeff_grad_path() {
+  return CoeffGradPath::kRowFFT;
+}
 
 Tensor fourierft_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
                         const Tensor& coeffs, const SpectralEntries& entries, double alpha,
