@@ -167,4 +167,6 @@ void init() {
 
 // Named on the link line of every fftune program (-Wl,--undefined, ops/cuda/CMakeLists.txt) so
 // that this object file, and with it the static registration above, is always linked.
-extern "C" void fftune_cuda_register_backend() { fftune::cuda::init(); }
+extern "C" void fftune_cuda_register_backend() {
+  fftune::cuda::init();
+}
