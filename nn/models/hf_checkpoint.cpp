@@ -81,6 +81,12 @@ double config_double(const json& config, const std::string& key, double fallback
 std::string config_string(const json& config, const std::string& key) {
   return as_string(require(config, key, "a string"), key);
 }
+int64_t config_num_labels(const json& config, int64_t fallback) {
+  if (config.contains("id2label") && config["id2label"].is_object())
+    return static_cast<int64_t>(config["id2label"].size());
+  return config_int(config, "num_labels", fallback);
+}
+
 std::string config_string(const json& config, const std::string& key, const std::string& fallback) {
   const json* v = find_key(config, key);
   return v ? as_string(*v, key) : fallback;

@@ -68,6 +68,9 @@ void expect_model_type(const nlohmann::json& config, const std::vector<std::stri
 // config[key] ("hidden_act") as an Activation; an unsupported name is an error naming the key,
 // the value and the supported names.
 Activation config_activation(const nlohmann::json& config, const std::string& key = "hidden_act");
+// The number of labels as transformers derives it: the size of id2label when present, else
+// num_labels, else `fallback`.
+int64_t config_num_labels(const nlohmann::json& config, int64_t fallback);
 
 // ---- weights -------------------------------------------------------------------------------
 

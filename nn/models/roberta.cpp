@@ -28,11 +28,7 @@ RobertaConfig RobertaConfig::from_json(const json& config) {
   c.type_vocab_size = hf::config_int(config, "type_vocab_size", c.type_vocab_size);
   c.layer_norm_eps = hf::config_double(config, "layer_norm_eps", c.layer_norm_eps);
   c.pad_token_id = hf::config_int(config, "pad_token_id", c.pad_token_id);
-  // transformers derives num_labels from id2label; an explicit num_labels is honoured too.
-  if (config.contains("id2label") && config["id2label"].is_object())
-    c.num_labels = static_cast<int64_t>(config["id2label"].size());
-  else
-    c.num_labels = hf::config_int(config, "num_labels", c.num_labels);
+  c.num_labels = hf::config_num_labels(config, c.num_labels);
   c.problem_type = hf::config_string(config, "problem_type", "");
   FFTUNE_CHECK(c.problem_type.empty() || c.problem_type == "regression" ||
                    c.problem_type == "single_label_classification" ||

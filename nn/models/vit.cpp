@@ -108,11 +108,7 @@ ViTConfig ViTConfig::from_json(const json& config) {
   c.initializer_range = hf::config_double(config, "initializer_range", c.initializer_range);
   c.pooler_act = hf::config_string(config, "pooler_act", c.pooler_act);
   c.pooler_output_size = hf::config_int(config, "pooler_output_size", c.pooler_output_size);
-  // transformers derives num_labels from id2label; an explicit num_labels is honoured too.
-  if (config.contains("id2label") && config["id2label"].is_object())
-    c.num_labels = static_cast<int64_t>(config["id2label"].size());
-  else
-    c.num_labels = hf::config_int(config, "num_labels", c.num_labels);
+  c.num_labels = hf::config_num_labels(config, c.num_labels);
   try {
     c.validate();
   } catch (const Error& e) {
