@@ -13,6 +13,7 @@
 #include "nn/adamw.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::examples {
@@ -82,12 +83,9 @@ std::map<std::string, std::vector<double>> snapshot(const TrainingRun& run) {
 class ExampleCheckpoint : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fftune_checkpoint_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
     path_ = checkpoint_path(dir_.string());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // A checkpoint of a TrainingRun after 3 steps, at `path_`.
   void save_after_three_steps(const std::map<std::string, std::string>& run_keys = {}) {
@@ -96,6 +94,7 @@ class ExampleCheckpoint : public ::testing::Test {
     save_checkpoint(path_, run.parts(), {.epoch = 1, .batch_in_epoch = 1, .step = 3}, run_keys);
   }
 
+  testing::TempDir tmp_{"fftune_checkpoint"};  // removed with the fixture
   fs::path dir_;
   std::string path_;
 };

@@ -15,6 +15,7 @@
 #pragma GCC diagnostic pop
 
 #include "examples/common/curves.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::examples {
@@ -51,13 +52,9 @@ Image read_png(const std::string& path) {
 
 class ExampleCurves : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fftune_curves_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = tmp_.path(); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  testing::TempDir tmp_{"fftune_curves"};  // removed with the fixture
   fs::path dir_;
 };
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "examples/common/metrics_log.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::examples {
@@ -25,12 +26,10 @@ std::string read_text(const std::string& path) {
 class ExampleMetricsLog : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fftune_metrics_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
     path_ = (dir_ / "metrics.jsonl").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  testing::TempDir tmp_{"fftune_metrics"};  // removed with the fixture
   fs::path dir_;
   std::string path_;
 };

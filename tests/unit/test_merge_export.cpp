@@ -11,6 +11,7 @@
 #include "fourierft/lora_linear.h"
 #include "fourierft/merge_export.h"
 #include "tests/support/module_tree.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::fourierft {
@@ -23,9 +24,7 @@ using testing::ModuleTree;
 class MergeExport : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fftune_merge_export_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
 
     Generator gen(7);
     model_.add_parameter("embeddings.word_embeddings.weight",
@@ -49,10 +48,10 @@ class MergeExport : public ::testing::Test {
       q->attach_adapter(std::make_shared<FourierFTLinear>(16, 16, fourierft, &gen));
     for (auto& v : v_) v->attach_adapter(std::make_shared<LoRALinear>(16, 16, lora, &gen));
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
+  testing::TempDir tmp_{"fftune_merge_export"};  // removed with the fixture
   fs::path dir_;
   ModuleTree model_;
   std::vector<std::shared_ptr<nn::Linear>> q_, v_;

@@ -13,6 +13,7 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune {
@@ -25,12 +26,7 @@ using io::save_safetensors;
 // Each test gets a fresh directory, removed afterwards.
 class Safetensors : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fftune_safetensors_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = tmp_.path(); }
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
@@ -42,6 +38,7 @@ class Safetensors : public ::testing::Test {
     return names;
   }
 
+  testing::TempDir tmp_{"fftune_safetensors"};  // removed with the fixture
   fs::path dir_;
 };
 
