@@ -1,7 +1,8 @@
 // The memory-bound ops of a transformer step at the RoBERTa-base FFN shape (4096 tokens ×
-// 3072) — softmax, layer_norm, gelu, add — forward and backward, and a plain copy that measures
-// the machine's memory bandwidth for the same bytes. bench/reference/ops_torch.py times the
-// same calls in PyTorch; scripts/bench-compare ops prints the ratios.
+// 3072) — softmax, layer_norm, gelu, add, dropout (p = 0.1) — forward and backward, and a plain
+// copy that measures the machine's memory bandwidth for the same bytes.
+// bench/reference/ops_torch.py times the same calls in PyTorch; scripts/bench-compare ops prints
+// the ratios.
 #include <benchmark/benchmark.h>
 
 #include <functional>
@@ -51,6 +52,7 @@ void register_all() {
       {"layer_norm", [=](const Tensor& x) { return layer_norm(x, {kCols}, gamma, beta); }},
       {"gelu", [](const Tensor& x) { return gelu(x); }},
       {"add", [=](const Tensor& x) { return add(x, other); }},
+      {"dropout", [](const Tensor& x) { return dropout(x, 0.1, /*training=*/true); }},
   };
   for (const auto& [name, f] : ops) {
     // The names are shared with bench/reference/ops_torch.py.

@@ -41,9 +41,13 @@ FFTUNE_HOST_DEVICE inline Philox4x32 philox4x32(uint64_t seed, uint64_t stream, 
   return {{c0, c1, c2, c3}};
 }
 
-// Uniform in [0, 1) from the top 24 (float) or 53 (double) bits.
-FFTUNE_HOST_DEVICE inline float philox_uniform_float(const Philox4x32& r) {
-  return static_cast<float>(r.v[0] >> 8) * (1.0f / 16777216.0f);
+// Uniform in [0, 1) from the top 24 (float) bits of word `word` (default the first) or the top
+// 53 (double) bits of the first two words.
+FFTUNE_HOST_DEVICE inline float philox_word_to_float(uint32_t word) {
+  return static_cast<float>(word >> 8) * (1.0f / 16777216.0f);
+}
+FFTUNE_HOST_DEVICE inline float philox_uniform_float(const Philox4x32& r, int word = 0) {
+  return philox_word_to_float(r.v[word]);
 }
 FFTUNE_HOST_DEVICE inline double philox_uniform_double(const Philox4x32& r) {
   const uint64_t bits = (static_cast<uint64_t>(r.v[0]) << 32 | r.v[1]) >> 11;
