@@ -145,6 +145,10 @@ class ViTModel : public Module {
   const std::shared_ptr<LayerNorm>& layernorm() const { return layernorm_; }
   const std::shared_ptr<Linear>& pooler_dense() const { return pooler_dense_; }  // null if none
 
+  // Recompute each encoder layer in backward instead of keeping its activations
+  // (TransformerEncoder::set_activation_checkpointing; HF's gradient_checkpointing_enable).
+  void set_activation_checkpointing(bool on) { encoder_->set_activation_checkpointing(on); }
+
   // A ViTForImageClassification checkpoint's "vit." prefix is stripped and its classifier
   // ignored; a missing pooler (the model has one, the checkpoint not) is initialised freshly.
   static hf::CheckpointLayout checkpoint_layout();
@@ -170,6 +174,7 @@ class ViTForImageClassification : public Module {
   const ViTConfig& config() const { return vit_->config(); }
   const std::shared_ptr<ViTModel>& vit() const { return vit_; }
   const std::shared_ptr<Linear>& classifier() const { return classifier_; }
+  void set_activation_checkpointing(bool on) { vit_->set_activation_checkpointing(on); }
 
   // Loads in21k-style ViTModel checkpoints ("vit." added, the pooler ignored, the classifier
   // initialised freshly) and fine-tuned ones ("vit.", "classifier.").
