@@ -28,7 +28,11 @@
 //       another name;
 //     - every present key must have the module tensor's shape and dtype exactly (the model was
 //       built from config.json, so a disagreement means the two disagree). F16 / BF16 files are
-//       converted to f32 by the safetensors reader.
+//       converted to f32 by the safetensors reader. With LoadOptions::ignore_mismatched_sizes
+//       (transformers' argument of that name) a key whose shape differs — a 1000-class
+//       classifier loaded into a 47-class model — is skipped instead: the module tensor keeps its
+//       initialisation and the summary lists it as mismatched (a tied twin of it too). A dtype
+//       disagreement stays an error.
 // Every problem is collected first; one fftune::Error lists them all, naming each key and what
 // was expected, and nothing is written.
 #pragma once
@@ -100,13 +104,23 @@ struct CheckpointLayout {
                                       // and filled through their twin when absent
 };
 
+// How to treat a checkpoint that disagrees with the model.
+struct LoadOptions {
+  // A checkpoint tensor whose shape differs from the module's is skipped (the module tensor
+  // keeps its initialisation, and LoadSummary::mismatched says so) instead of being an error.
+  bool ignore_mismatched_sizes = false;
+};
+
 // What load_weights did, by module name (ignored keys by their checkpoint name).
 struct LoadSummary {
   std::vector<std::string> loaded;
   std::vector<std::pair<std::string, std::string>> ignored;  // (checkpoint key, reason)
   std::vector<std::string> fresh;                            // kept their initialisation
-  std::vector<std::string> tied;                             // filled through a tied twin
-  std::vector<std::string> renamed;                          // "a.gamma -> a.weight"
+  // ignore_mismatched_sizes: "classifier.weight: checkpoint f32 (1000, 48), model f32 (47, 48)";
+  // these kept their initialisation too.
+  std::vector<std::string> mismatched;
+  std::vector<std::string> tied;     // filled through a tied twin
+  std::vector<std::string> renamed;  // "a.gamma -> a.weight"
   std::string prefix_change;  // "'roberta.' added to the checkpoint keys" / "… stripped from …"
   // "loaded 199 tensors; ignored 2 (lm_head.dense.weight: MLM head ...); freshly initialised 4
   // (classifier.dense.weight, ...)" with one line per ignored / fresh key.
@@ -116,12 +130,14 @@ struct LoadSummary {
 // Maps `weights` onto `module` (Note [checkpoint key mapping]) and copies them in, under
 // NoGradGuard; requires_grad flags are left as they are. Prints the summary to `log` (stdout by
 // default; null for silence).
+//   hf::load_pretrained(model, dir, layout, &std::cout, {.ignore_mismatched_sizes = true});
 LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& weights,
-                         const CheckpointLayout& layout, std::ostream* log = &std::cout);
+                         const CheckpointLayout& layout, std::ostream* log = &std::cout,
+                         const LoadOptions& options = {});
 
 // read_weights(dir), then load_weights; errors are prefixed with the directory.
 LoadSummary load_pretrained(Module& module, const std::string& dir, const CheckpointLayout& layout,
-                            std::ostream* log = &std::cout);
+                            std::ostream* log = &std::cout, const LoadOptions& options = {});
 
 // ---- saving --------------------------------------------------------------------------------
 
