@@ -340,6 +340,22 @@ LoadSummary load_pretrained(Module& module, const std::string& dir, const Checkp
   }
 }
 
+// ---- transformers' in-memory module names -------------------------------------------------
+
+std::string in_memory_name(const std::string& path, const ModuleRenames& renames) {
+  if (renames.empty()) return path;
+  // Dots around the name and around each rule make a match a run of whole components.
+  std::string name = "." + path + ".";
+  for (const ModuleRename& r : renames) {
+    const std::string from = "." + r.checkpoint + ".", to = "." + r.in_memory + ".";
+    for (size_t at = name.find(from); at != std::string::npos; at = name.find(from, at)) {
+      name.replace(at, from.size(), to);
+      at += to.size() - 1;  // the closing dot may open the next match
+    }
+  }
+  return name.substr(1, name.size() - 2);
+}
+
 // ---- saving --------------------------------------------------------------------------------
 
 void save_pretrained(const Module& module, const std::string& dir, const json& config,

@@ -139,6 +139,28 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
 LoadSummary load_pretrained(Module& module, const std::string& dir, const CheckpointLayout& layout,
                             std::ostream* log = &std::cout, const LoadOptions& options = {});
 
+// ---- transformers' in-memory module names -------------------------------------------------
+
+// Note [in-memory module names]
+// transformers 5 renames some models' modules in memory while their checkpoints keep the classic
+// names: its ViT holds "vit.layers.0.attention.q_proj" where the file (and fftune) says
+// "vit.encoder.layer.0.attention.attention.query". Checkpoints are unaffected, but peft works on
+// the in-memory model, so an adapter it writes names the layers that way: target_modules
+// ["q_proj", "v_proj"], keys "base_model.model.vit.layers.0.attention.q_proj.…". A model with
+// such renames lists them (ViTModel::transformers_module_renames()), and the peft loader matches
+// the adapter's patterns and keys against the in-memory names (fourierft/peft_format.h).
+struct ModuleRename {
+  std::string checkpoint;  // a run of whole name components as checkpoints spell it
+  std::string in_memory;   // the same as transformers names it in memory
+};
+using ModuleRenames = std::vector<ModuleRename>;
+
+// `path` (a dotted module or tensor name, as checkpoints and fftune spell it) as transformers
+// names it in memory: each rule, in order, replaces every run of whole components equal to its
+// `checkpoint` ("intermediate.dense" in "encoder.layer.0.intermediate.dense", not in
+// "my_intermediate.dense").
+std::string in_memory_name(const std::string& path, const ModuleRenames& renames);
+
 // ---- saving --------------------------------------------------------------------------------
 
 // Writes dir/config.json (`config`, pretty-printed) and dir/model.safetensors (the module's

@@ -152,6 +152,11 @@ class ViTModel : public Module {
   // A ViTForImageClassification checkpoint's "vit." prefix is stripped and its classifier
   // ignored; a missing pooler (the model has one, the checkpoint not) is initialised freshly.
   static hf::CheckpointLayout checkpoint_layout();
+  // How transformers 5.24 renames ViT's modules in memory (Note [in-memory module names]):
+  // encoder.layer -> layers, attention.attention.{query,key,value} -> attention.{q,k,v}_proj,
+  // attention.output.dense -> attention.o_proj, intermediate.dense -> mlp.fc1, output.dense ->
+  // mlp.fc2. peft's ViT adapters name their layers so; load_peft_adapter takes these.
+  static hf::ModuleRenames transformers_module_renames();
 
  private:
   ViTConfig config_;
@@ -179,6 +184,9 @@ class ViTForImageClassification : public Module {
   // Loads in21k-style ViTModel checkpoints ("vit." added, the pooler ignored, the classifier
   // initialised freshly) and fine-tuned ones ("vit.", "classifier.").
   static hf::CheckpointLayout checkpoint_layout();
+  static hf::ModuleRenames transformers_module_renames() {
+    return ViTModel::transformers_module_renames();
+  }
 
  private:
   std::shared_ptr<ViTModel> vit_;

@@ -348,6 +348,30 @@ TEST(ViTAdapters, LoRAOnQueryValueTrainsAloneWithTheHead) {
   check_adapters_train_alone("lora");
 }
 
+// transformers 5.24's in-memory names (as tools/gen_vit_fixtures.py records them from
+// named_modules()), for the task model and the bare one; names without a rename stay.
+TEST(ViT, TransformersModuleRenames) {
+  const hf::ModuleRenames renames = ViTForImageClassification::transformers_module_renames();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"vit.encoder.layer.0.attention.attention.query", "vit.layers.0.attention.q_proj"},
+      {"vit.encoder.layer.1.attention.attention.key.weight",
+       "vit.layers.1.attention.k_proj.weight"},
+      {"vit.encoder.layer.11.attention.attention.value", "vit.layers.11.attention.v_proj"},
+      {"vit.encoder.layer.0.attention.output.dense", "vit.layers.0.attention.o_proj"},
+      {"vit.encoder.layer.0.intermediate.dense", "vit.layers.0.mlp.fc1"},
+      {"vit.encoder.layer.0.output.dense.bias", "vit.layers.0.mlp.fc2.bias"},
+      {"vit.encoder.layer.0.layernorm_before", "vit.layers.0.layernorm_before"},
+      {"encoder.layer.2.attention.attention.query", "layers.2.attention.q_proj"},
+      {"vit.embeddings.patch_embeddings.projection", "vit.embeddings.patch_embeddings.projection"},
+      {"classifier", "classifier"},
+      {"", ""}};
+  for (const auto& [checkpoint, in_memory] : cases)
+    EXPECT_EQ(hf::in_memory_name(checkpoint, renames), in_memory) << checkpoint;
+  // Whole components only.
+  EXPECT_EQ(hf::in_memory_name("my_intermediate.dense", renames), "my_intermediate.dense");
+  EXPECT_EQ(hf::in_memory_name("x.output.denser", renames), "x.output.denser");
+}
+
 // Activation checkpointing (nn/activation_checkpoint.h) on a frozen 3-layer ViT with FourierFT on
 // query/value, in training mode with dropout: the loss and every gradient are bit for bit those
 // of the plain forward, and the generator ends where the plain step leaves it.
