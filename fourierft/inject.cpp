@@ -45,7 +45,8 @@ bool contains(const std::vector<int64_t>& v, int64_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-std::string some_module_names(nn::Module& model) {
+// Some module names, as the patterns see them.
+std::string some_module_names(nn::Module& model, const nn::hf::ModuleRenames& renames) {
   std::ostringstream os;
   int shown = 0;
   for (const auto& [name, m] : model.named_modules()) {
@@ -54,7 +55,7 @@ std::string some_module_names(nn::Module& model) {
       os << ", ...";
       break;
     }
-    os << (shown++ ? ", " : "") << name;
+    os << (shown++ ? ", " : "") << nn::hf::in_memory_name(name, renames);
   }
   return shown ? os.str() : "(none: the model has no submodules)";
 }
@@ -130,7 +131,8 @@ double lora_pattern_value(const std::vector<std::pair<std::string, double>>& pat
 }
 
 std::vector<std::pair<std::string, nn::Module*>> modules_to_save(
-    nn::Module& model, const std::vector<std::string>& names) {
+    nn::Module& model, const std::vector<std::string>& names,
+    const nn::hf::ModuleRenames& renames) {
   std::vector<std::pair<std::string, nn::Module*>> out;
   if (names.empty()) return out;
   for (const auto& [key, module] : model.named_modules()) {
@@ -138,8 +140,9 @@ std::vector<std::pair<std::string, nn::Module*>> modules_to_save(
     bool inside = false;  // part of a module already taken
     for (const auto& [outer, m] : out) inside = inside || key.rfind(outer + ".", 0) == 0;
     if (inside) continue;
+    const std::string seen_as = nn::hf::in_memory_name(key, renames);
     for (const std::string& entry : names)
-      if (ends_with(key, entry)) {
+      if (ends_with(seen_as, entry)) {
         out.emplace_back(key, module);
         break;
       }
@@ -159,17 +162,23 @@ std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions&
                "inject: layers_pattern is given but layers_to_transform is not (as in peft)");
 
   // Pass 1: decide everything, so that an error leaves the model untouched.
-  std::vector<std::pair<std::string, nn::Linear*>> targets;
+  struct Target {
+    std::string key;      // fftune's name
+    std::string seen_as;  // as the patterns see it (InjectOptions::module_renames)
+    nn::Linear* linear;
+  };
+  std::vector<Target> targets;
   std::vector<bool> entry_used(options.target_modules.names.size(), false);
   for (const auto& [key, module] : model.named_modules()) {
-    if (match_target(options, key) != TargetMatch::kYes) continue;
+    const std::string seen_as = nn::hf::in_memory_name(key, options.module_renames);
+    if (match_target(options, seen_as) != TargetMatch::kYes) continue;
     auto* linear = dynamic_cast<nn::Linear*>(module);
     FFTUNE_CHECK(linear != nullptr, "inject: target module '", key,
                  "' matches target_modules but is not an nn::Linear (only Linear layers can take "
                  "an adapter)");
-    targets.emplace_back(key, linear);
+    targets.push_back({key, seen_as, linear});
     for (size_t i = 0; i < entry_used.size(); ++i)
-      entry_used[i] = entry_used[i] || name_matches(key, options.target_modules.names[i]);
+      entry_used[i] = entry_used[i] || name_matches(seen_as, options.target_modules.names[i]);
   }
   const std::string layer_note =
       options.layers_to_transform.empty()
@@ -178,19 +187,20 @@ std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions&
   if (options.target_modules.regex)
     FFTUNE_CHECK(!targets.empty(), "inject: target_modules regex '", *options.target_modules.regex,
                  "' matches no module (it must match a whole dotted name); modules: ",
-                 some_module_names(model));
+                 some_module_names(model, options.module_renames));
   for (size_t i = 0; i < entry_used.size(); ++i)
     FFTUNE_CHECK(entry_used[i], "inject: target module '", options.target_modules.names[i],
                  "' matches no module", layer_note,
                  " (an entry matches a name equal to it or ending in '.<entry>', after "
                  "exclude_modules and modules_to_save); modules: ",
-                 some_module_names(model));
+                 some_module_names(model, options.module_renames));
 
-  const auto saved = modules_to_save(model, options.modules_to_save);
+  const auto saved = modules_to_save(model, options.modules_to_save, options.module_renames);
   bool optional_found = options.optional_modules_to_save.empty();
   for (const std::string& entry : options.modules_to_save) {
     bool found = false;
-    for (const auto& [key, m] : saved) found = found || ends_with(key, entry);
+    for (const auto& [key, m] : saved)
+      found = found || ends_with(nn::hf::in_memory_name(key, options.module_renames), entry);
     const bool optional =
         std::find(options.optional_modules_to_save.begin(), options.optional_modules_to_save.end(),
                   entry) != options.optional_modules_to_save.end();
@@ -200,29 +210,29 @@ std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions&
       FFTUNE_CHECK(found, "inject: modules_to_save entry '", entry,
                    "' matches no module (a module is saved when its name ends with an entry); "
                    "modules: ",
-                   some_module_names(model));
+                   some_module_names(model, options.module_renames));
     }
   }
   FFTUNE_CHECK(optional_found,
                "inject: none of the task-head modules to save matches a module; "
                "modules: ",
-               some_module_names(model));
+               some_module_names(model, options.module_renames));
 
   // Pass 2: build every adapter, then change the model.
   std::vector<std::shared_ptr<nn::LinearAdapter>> adapters;
-  for (const auto& [key, linear] : targets) {
+  for (const auto& [key, seen_as, linear] : targets) {
     FFTUNE_CHECK(linear->adapter() == nullptr, "inject: layer '", key, "' already has a '",
                  linear->adapter()->method(), "' adapter");
-    adapters.push_back(factory(key, *linear));
+    adapters.push_back(factory(seen_as, *linear));
     FFTUNE_CHECK(adapters.back() != nullptr, "inject: the adapter factory returned null for '", key,
                  "'");
   }
   model.set_requires_grad(false);
   std::vector<std::string> names;
   for (size_t i = 0; i < targets.size(); ++i) {
-    targets[i].second->attach_adapter(adapters[i]);
+    targets[i].linear->attach_adapter(adapters[i]);
     adapters[i]->set_requires_grad(true);
-    names.push_back(targets[i].first);
+    names.push_back(targets[i].key);
   }
   for (const auto& [key, m] : saved) m->set_requires_grad(true);
   return names;

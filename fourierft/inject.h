@@ -14,6 +14,7 @@
 
 #include "fourierft/fourierft_linear.h"
 #include "nn/linear.h"
+#include "nn/models/hf_checkpoint.h"
 
 namespace fftune::fourierft {
 
@@ -63,6 +64,11 @@ struct InjectOptions {
   // Entries of modules_to_save that may match nothing (peft adds "classifier" and "score" for
   // sequence classification, most models have one of the two); at least one of them must match.
   std::vector<std::string> optional_modules_to_save;
+  // The names the patterns above refer to (Note [in-memory module names] in
+  // nn/models/hf_checkpoint.h). Empty: fftune's own names, the checkpoint's. Otherwise each module
+  // is matched as hf::in_memory_name(its name, module_renames) — the way transformers names it
+  // in memory, as peft adapters for such models do (ViT's "attention.q_proj").
+  nn::hf::ModuleRenames module_renames;
 };
 
 // What matching decides for one module name (Note [peft module matching], steps 1-4).
@@ -80,7 +86,8 @@ int64_t n_frequency_for(const std::vector<std::pair<std::string, int64_t>>& patt
 double lora_pattern_value(const std::vector<std::pair<std::string, double>>& pattern,
                           const std::string& key, double fallback);
 
-// Builds the adapter for the layer named `name`.
+// Builds the adapter for the layer named `name` (as the patterns see it: after
+// InjectOptions::module_renames).
 using AdapterFactory =
     std::function<std::shared_ptr<nn::LinearAdapter>(const std::string& name, const nn::Linear&)>;
 
@@ -92,10 +99,12 @@ using AdapterFactory =
 std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions& options,
                                          const AdapterFactory& factory);
 
-// The modules to save of `model`: (path, module) for every module whose name ends with an
-// entry of `modules_to_save`, outermost only (a match inside another is part of it).
+// The modules to save of `model`: (path, module) for every module whose name (after `renames`,
+// InjectOptions::module_renames) ends with an entry of `modules_to_save`, outermost only (a match
+// inside another is part of it). The paths are fftune's.
 std::vector<std::pair<std::string, nn::Module*>> modules_to_save(
-    nn::Module& model, const std::vector<std::string>& modules_to_save);
+    nn::Module& model, const std::vector<std::string>& modules_to_save,
+    const nn::hf::ModuleRenames& renames = {});
 
 // Injects FourierFTLinear adapters: `base` for every layer, with n_frequency from
 // n_frequency_pattern where a key matches. The coefficients are drawn from `gen` (layer by

@@ -255,6 +255,27 @@ std::string read_text_file(const std::string& path) {
   return os.str();
 }
 
+// Whether an adapter file names its modules as transformers does in memory (Note [in-memory
+// module names]): some key lies under a module path that exists only after `renames`.
+bool uses_in_memory_names(nn::Module& model, const std::map<std::string, Tensor>& tensors,
+                          const nn::hf::ModuleRenames& renames) {
+  if (renames.empty()) return false;
+  std::set<std::string> own, renamed_only;
+  for (const auto& [path, m] : model.named_modules()) own.insert(path);
+  for (const std::string& path : own) {
+    std::string renamed = nn::hf::in_memory_name(path, renames);
+    if (!own.count(renamed)) renamed_only.insert(std::move(renamed));
+  }
+  const std::string prefix = kPeftPrefix;
+  for (const auto& [key, t] : tensors) {
+    if (key.rfind(prefix, 0) != 0) continue;
+    const std::string path = key.substr(prefix.size());
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
+      if (renamed_only.count(path.substr(0, dot))) return true;
+  }
+  return false;
+}
+
 void write_text_file_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   {
@@ -288,6 +309,7 @@ InjectOptions PeftConfigBase::inject_options() const {
   // The task heads peft adds may be absent (a model has "classifier" or "score", not both). A
   // file peft wrote lists them with the user's entries, so they are optional even when listed.
   o.optional_modules_to_save = task_head_modules(task_type);
+  o.module_renames = module_renames;
   return o;
 }
 
@@ -478,42 +500,51 @@ std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConf
 }
 
 std::vector<std::pair<std::string, Tensor>> peft_state_dict(
-    nn::Module& model, const std::vector<std::string>& modules_to_save_names) {
+    nn::Module& model, const std::vector<std::string>& modules_to_save_names,
+    const nn::hf::ModuleRenames& renames) {
   std::vector<std::pair<std::string, Tensor>> out;
   for (const auto& [path, module] : model.named_modules()) {
     auto* linear = dynamic_cast<nn::Linear*>(module);
     if (linear == nullptr || linear->adapter() == nullptr) continue;
     for (const auto& [param, t] : linear->adapter()->named_parameters())
-      out.emplace_back(kPeftPrefix + path + "." + peft_parameter_name(param), t);
+      out.emplace_back(
+          kPeftPrefix + nn::hf::in_memory_name(path, renames) + "." + peft_parameter_name(param),
+          t);
   }
-  for (const auto& [path, module] : modules_to_save(model, modules_to_save_names))
+  for (const auto& [path, module] : modules_to_save(model, modules_to_save_names, renames))
     for (const auto& [param, t] : module->named_parameters())
-      out.emplace_back(kPeftPrefix + path + "." + param, t);
+      out.emplace_back(kPeftPrefix + nn::hf::in_memory_name(path, renames) + "." + param, t);
   return out;
 }
 
 void save_peft_adapter(nn::Module& model, const std::string& dir, const PeftAdapterConfig& config) {
   std::filesystem::create_directories(dir);
-  const auto tensors = peft_state_dict(model, base_config(config).effective_modules_to_save());
+  const PeftConfigBase& base = base_config(config);
+  const auto tensors =
+      peft_state_dict(model, base.effective_modules_to_save(), base.module_renames);
   FFTUNE_CHECK(!tensors.empty(), "save_peft_adapter: the model has no adapters to save");
   io::save_safetensors(dir + "/adapter_model.safetensors", tensors, {{"format", "pt"}});
   write_text_file_atomically(dir + "/adapter_config.json", to_json(config));
 }
 
-LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, bool is_trainable) {
+LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, bool is_trainable,
+                                    const nn::hf::ModuleRenames& renames) {
   const std::string config_path = dir + "/adapter_config.json";
   const std::string text = read_text_file(config_path);
   LoadedPeftAdapter loaded{parse_peft_config(text, config_path), {}};
+  const std::string weights_path = dir + "/adapter_model.safetensors";
+  const io::SafetensorsFile file = io::load_safetensors(weights_path);
+  if (uses_in_memory_names(model, file.tensors, renames))
+    std::visit([&](auto& c) { c.module_renames = renames; }, loaded.config);
   // The values come from the file (FourierFT then skips its random draws).
   PeftAdapterConfig init = loaded.config;
   if (auto* f = std::get_if<FourierFTConfig>(&init)) f->init_weights = true;
   if (auto* l = std::get_if<LoraConfig>(&init)) l->init_lora_weights = true;
   loaded.adapted = inject_peft_adapter(model, init);
 
-  const std::string weights_path = dir + "/adapter_model.safetensors";
-  const io::SafetensorsFile file = io::load_safetensors(weights_path);
+  const PeftConfigBase& base = base_config(loaded.config);
   const auto expected =
-      peft_state_dict(model, base_config(loaded.config).effective_modules_to_save());
+      peft_state_dict(model, base.effective_modules_to_save(), base.module_renames);
   std::ostringstream problems;
   int64_t count = 0;
   std::set<std::string> expected_names;

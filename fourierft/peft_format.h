@@ -8,10 +8,11 @@
 //
 // adapter_model.safetensors holds only the adapter's tensors, under peft's names (the adapter
 // name "default" removed, as peft's get_peft_model_state_dict does):
-//   base_model.model.<layer path>.fourierft_spectrum   (N)       fftune: <layer
-//   path>.adapter.fourierft_spectrum base_model.model.<module path>.<param> for each module to save
-// (the modules to save are written under their plain paths: peft strips its
-// "modules_to_save.default." wrapper level when saving).
+//   base_model.model.<layer path>.fourierft_spectrum (N)   fftune: <layer path>.adapter.…
+//   base_model.model.<module path>.<param>                 for each module to save
+// The modules to save are written under their plain paths (peft strips its
+// "modules_to_save.default." wrapper level when saving). A path is the module's name as the
+// model has it in memory (Note [in-memory module names] in nn/models/hf_checkpoint.h).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +47,9 @@ struct PeftConfigBase {
   std::vector<std::string> modules_to_save;
   std::vector<int64_t> layers_to_transform;
   std::vector<std::string> layers_pattern;
+  // Not in the file: the names the patterns and tensor keys use (InjectOptions::module_renames).
+  // load_peft_adapter sets it when the file uses transformers' in-memory names; empty, fftune's.
+  nn::hf::ModuleRenames module_renames;
 
   // modules_to_save with the task-head modules peft adds for task_type appended.
   std::vector<std::string> effective_modules_to_save() const;
@@ -111,12 +115,14 @@ std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapte
                                              Generator* gen = nullptr);
 
 // The adapter's tensors under peft's names (the header comment), in named_modules() order:
-// every adapter of the model, and the parameters of its modules to save.
+// every adapter of the model, and the parameters of its modules to save; module paths after
+// `renames` (InjectOptions::module_renames).
 std::vector<std::pair<std::string, Tensor>> peft_state_dict(
-    nn::Module& model, const std::vector<std::string>& modules_to_save);
+    nn::Module& model, const std::vector<std::string>& modules_to_save,
+    const nn::hf::ModuleRenames& renames = {});
 
 // Writes dir/adapter_config.json and dir/adapter_model.safetensors (creating dir), each to a
-// temporary name and renamed into place.
+// temporary name and renamed into place; the keys name modules after config.module_renames.
 void save_peft_adapter(nn::Module& model, const std::string& dir, const PeftAdapterConfig& config);
 
 struct LoadedPeftAdapter {
@@ -131,7 +137,15 @@ struct LoadedPeftAdapter {
 // (the adapters stay attached with their initial values). With is_trainable false (peft's
 // default) everything ends up frozen, as after peft's PeftModel.from_pretrained; with true the
 // adapters and modules to save train.
+//
+// `renames`: the model's in-memory renames (ViTModel::transformers_module_renames(); Note
+// [in-memory module names]). A file whose keys name a module by a path that exists only after
+// them — peft's adapters for ViT on transformers 5: "…vit.layers.0.attention.q_proj…",
+// target_modules ["q_proj", "v_proj"] — is matched and loaded through them, and the returned
+// config says so (module_renames); a file in the checkpoint names (fftune's own, peft's on
+// transformers 4) loads as without them.
 LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir,
-                                    bool is_trainable = false);
+                                    bool is_trainable = false,
+                                    const nn::hf::ModuleRenames& renames = {});
 
 }  // namespace fftune::fourierft

@@ -1,6 +1,12 @@
 // A stack of Transformer encoder layers as HF's BertEncoder / RobertaEncoder / ViTEncoder: one
 // child "layer" holding the layers as "0", "1", ..., so a model that registers this as "encoder"
 // names its weights "encoder.layer.<i>.…" exactly as transformers does.
+//
+// With activation checkpointing on (set_activation_checkpointing, HF's gradient_checkpointing),
+// each layer runs through nn::checkpoint (nn/activation_checkpoint.h): the forward keeps only
+// each layer's input, and backward recomputes the layer — about one extra forward per step for
+// the memory of all layers' activations but one. The layers' dropout masks are drawn again from
+// the same streams, so the gradients are those of the plain forward.
 #pragma once
 
 #include <memory>
@@ -20,8 +26,14 @@ class TransformerEncoder : public Module {
 
   const ModuleList<TransformerEncoderLayer>& layers() const { return *layers_; }
 
+  // Recompute each layer in backward instead of keeping its activations (off by default).
+  void set_activation_checkpointing(bool on) { activation_checkpointing_ = on; }
+  bool activation_checkpointing() const { return activation_checkpointing_; }
+
  private:
   std::shared_ptr<ModuleList<TransformerEncoderLayer>> layers_;
+  Generator* gen_;  // the layers' dropout masks (null: the default generator)
+  bool activation_checkpointing_ = false;
 };
 
 }  // namespace fftune::nn

@@ -1,7 +1,7 @@
 """Golden fixtures for the ViT models (nn/models/vit.h) from Hugging Face transformers.
 
 Run by hand from the repository root (not in CI):
-    pip install torch==2.15.0 transformers==5.24.0 safetensors
+    pip install torch==2.15.0 transformers==5.24.0 peft==0.21.2 safetensors
     python tools/gen_vit_fixtures.py
 
 Two tiny random-init ViTs (2 layers, hidden 48, 4 heads, intermediate 80, 24×24 images with 3
@@ -26,20 +26,44 @@ the classic names: attention.attention.query, intermediate.dense, ...):
                                                   the classifier, the embeddings and layer 0's
                                                   query weight
 
+peft's adapters on vit_classifier, as peft 0.21.2 writes them on transformers 5.24, whose ViT
+names the attention projections q_proj / v_proj in memory: target_modules ["q_proj", "v_proj"]
+(["query", "value"] matches nothing there) and adapter keys under the in-memory module paths
+(base_model.model.vit.layers.<i>.attention.q_proj.fourierft_spectrum). fftune maps them with
+ViTModel::transformers_module_renames() (nn/models/vit.h):
+
+  tests/fixtures/models/vit_fourierft/    FourierFT: n_frequency 40, scaling 30, random_loc_seed
+                                          777, coefficients N(0, 1); task_type SEQ_CLS, so the
+                                          classifier trains and is saved too
+  tests/fixtures/models/vit_lora/         LoRA: r 4, lora_alpha 8, lora_B drawn non-zero
+                                          (init_lora_weights False); task_type SEQ_CLS
+  tests/fixtures/models/vit_peft_expected.safetensors (inputs: vit_io's cls.pixel_values and
+  cls.labels, so that cls.logits are the base model's logits on them)
+    <method>.logits           f32 (B, 5)          the adapted vit_classifier in eval mode
+    <method>.loss             f32 ()              cross_entropy(logits, labels)
+    <method>.grad.<name>      f32                 d loss / d every trainable parameter, under
+                                                  fftune's names: <layer>.adapter.fourierft_spectrum
+                                                  or .adapter.lora_A / lora_B (layer:
+                                                  vit.encoder.layer.0.attention.attention.query,
+                                                  ...) and classifier.{weight,bias}
+
 The weights are drawn at scales that keep every layer's output O(1) (HF's own init, N(0, 0.02²),
 would make the outputs nearly constant and the comparison weak).
 """
 import json
 import os
 
+import peft
 import safetensors
 import torch
 import transformers
-from safetensors.torch import save_file
+from peft import FourierFTConfig, LoraConfig, get_peft_model
+from safetensors.torch import load_file, save_file
 from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor, ViTModel
 
 TORCH_VERSION = "2.15.0+cu132"
 TRANSFORMERS_VERSION = "5.24.0"
+PEFT_VERSION = "0.21.2"
 OUT = "tests/fixtures/models"
 B = 3
 
@@ -85,9 +109,64 @@ def randomize(model, gen):
                 p.copy_(torch.randn(p.shape, generator=gen) / fan_in ** 0.5)
 
 
+def fftune_name(peft_name):
+    """peft's parameter name -> fftune's: the adapter parameters live in the layer's "adapter"
+    child, the classifier (peft's modules_to_save copy) under its plain name, modules under
+    their checkpoint names."""
+    name = peft_name.replace("base_model.model.", "").replace(".modules_to_save.default", "")
+    name = checkpoint_name(name)
+    name = name.replace(".fourierft_spectrum.default", ".adapter.fourierft_spectrum")
+    name = name.replace(".lora_A.default.weight", ".adapter.lora_A")
+    return name.replace(".lora_B.default.weight", ".adapter.lora_B")
+
+
+def run_adapted(peft_config, method, x, labels, out):
+    """peft's adapter on vit_classifier: logits, loss and every trainable parameter's gradient;
+    the adapter is saved as peft saves it."""
+    base = ViTForImageClassification.from_pretrained(f"{OUT}/vit_classifier",
+                                                     attn_implementation="eager")
+    torch.manual_seed(3)  # FourierFT's coefficients and LoRA's A, B are drawn from torch's RNG
+    model = get_peft_model(base, peft_config)
+    model.eval()
+    logits = model(pixel_values=x).logits
+    loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    out[f"{method}.logits"] = logits.detach().contiguous()
+    out[f"{method}.loss"] = loss.detach().reshape(())
+    n = 0
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            out[f"{method}.grad.{fftune_name(name)}"] = p.grad.detach().clone()
+            n += 1
+    # 2 layers x {q_proj, v_proj} x (1 FourierFT / 2 LoRA parameters) + the classifier's 2
+    assert n == (4 if method == "fourierft" else 8) + 2, n
+    directory = f"{OUT}/vit_{method}"
+    model.save_pretrained(directory)
+    os.remove(os.path.join(directory, "README.md"))  # peft's model-card template
+    with safetensors.safe_open(f"{directory}/adapter_model.safetensors", "pt") as f:
+        keys = list(f.keys())
+    # The in-memory names, as real peft adapters for ViT on transformers 5 carry them.
+    assert any(".layers.0.attention.q_proj." in k for k in keys), keys
+
+
+def write_peft_fixtures():
+    io = load_file(f"{OUT}/vit_io.safetensors")
+    x, labels = io["cls.pixel_values"], io["cls.labels"]
+    out = {}
+    targets = ["q_proj", "v_proj"]  # transformers 5's in-memory names of query and value
+    run_adapted(FourierFTConfig(task_type="SEQ_CLS", target_modules=targets, n_frequency=40,
+                                scaling=30.0, random_loc_seed=777), "fourierft", x, labels, out)
+    run_adapted(LoraConfig(task_type="SEQ_CLS", target_modules=targets, r=4, lora_alpha=8,
+                           init_lora_weights=False), "lora", x, labels, out)
+    save_file(out, f"{OUT}/vit_peft_expected.safetensors",
+              metadata={"torch": torch.__version__, "transformers": transformers.__version__,
+                        "peft": peft.__version__, "safetensors": safetensors.__version__})
+
+
 def main():
     assert torch.__version__ == TORCH_VERSION, torch.__version__
     assert transformers.__version__ == TRANSFORMERS_VERSION, transformers.__version__
+    assert peft.__version__ == PEFT_VERSION, peft.__version__
     gen = torch.Generator().manual_seed(6)
     tensors = {}
 
@@ -130,6 +209,7 @@ def main():
         assert any(".attention.attention.query." in k for k in keys), keys
         with open(f"{OUT}/{d}/config.json") as f:
             json.load(f)
+    write_peft_fixtures()
     print("wrote", OUT, sorted(os.listdir(OUT)))
 
 

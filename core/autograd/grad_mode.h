@@ -1,5 +1,6 @@
 // Grad mode: a thread-local switch. Inside a NoGradGuard no op records a graph (inference,
-// optimizer updates, and the backward pass itself).
+// optimizer updates, and the backward pass itself); inside an EnableGradGuard ops record again,
+// even within a NoGradGuard (activation checkpointing re-runs a forward during backward).
 #pragma once
 
 namespace fftune {
@@ -16,6 +17,17 @@ class NoGradGuard {
   ~NoGradGuard() { GradMode::set_enabled(previous_); }
   NoGradGuard(const NoGradGuard&) = delete;
   NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+class EnableGradGuard {
+ public:
+  EnableGradGuard() : previous_(GradMode::enabled()) { GradMode::set_enabled(true); }
+  ~EnableGradGuard() { GradMode::set_enabled(previous_); }
+  EnableGradGuard(const EnableGradGuard&) = delete;
+  EnableGradGuard& operator=(const EnableGradGuard&) = delete;
 
  private:
   bool previous_;

@@ -45,6 +45,17 @@ Node::~Node() {
   }
 }
 
+namespace {
+thread_local uint64_t g_next_sequence_nr = 0;
+}
+
+uint64_t Node::next_sequence_nr() {
+  return g_next_sequence_nr;
+}
+uint64_t Node::take_sequence_nr() {
+  return g_next_sequence_nr++;
+}
+
 void Node::save(SavedTensor& slot, const Tensor& t) {
   slot.save(t);
   saved_.push_back(&slot);

@@ -65,11 +65,20 @@ class Node {
   void save(SavedTensor& slot, const Tensor& t);
   void release_saved();
 
+  // The order of creation on this thread (PyTorch's sequence_nr): a node made later has a larger
+  // number. Activation checkpointing uses it to tell a recomputed graph from an older one.
+  uint64_t sequence_nr() const { return sequence_nr_; }
+  // The number the next node made on this thread will get.
+  static uint64_t next_sequence_nr();
+
   std::vector<Edge> next_edges;
   std::vector<TensorMeta> outputs;  // shape/dtype/device of each output
 
  private:
+  static uint64_t take_sequence_nr();
+
   std::vector<SavedTensor*> saved_;
+  uint64_t sequence_nr_ = take_sequence_nr();
 };
 
 // The node that ends every path at a leaf: it adds the incoming gradient into `.grad`.

@@ -1,5 +1,6 @@
 #include "core/tensor/storage.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -11,6 +12,18 @@ namespace {
 
 constexpr size_t kCpuAlignment = 64;
 
+// The host allocator's byte counters (HostMemoryStats). The peak is raised with a
+// compare-and-swap loop, so that two threads allocating at once cannot lower it.
+std::atomic<size_t> g_live_bytes{0};
+std::atomic<size_t> g_peak_bytes{0};
+
+void raise_peak(size_t live) {
+  size_t peak = g_peak_bytes.load(std::memory_order_relaxed);
+  while (live > peak &&
+         !g_peak_bytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+  }
+}
+
 class CpuAllocator final : public Allocator {
  public:
   std::shared_ptr<void> allocate(size_t nbytes) override {
@@ -18,7 +31,11 @@ class CpuAllocator final : public Allocator {
     const size_t rounded = (nbytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
     void* p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
     FFTUNE_CHECK(p != nullptr, "cpu allocator: out of memory allocating ", nbytes, " bytes");
-    return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+    raise_peak(g_live_bytes.fetch_add(nbytes, std::memory_order_relaxed) + nbytes);
+    return std::shared_ptr<void>(p, [nbytes](void* q) {
+      g_live_bytes.fetch_sub(nbytes, std::memory_order_relaxed);
+      std::free(q);
+    });
   }
   void copy(void* dst, Device dst_device, const void* src, Device src_device,
             size_t nbytes) override {
@@ -40,6 +57,15 @@ Allocator** allocators() {
 Allocator* cpu_allocator() {
   static CpuAllocator allocator;
   return &allocator;
+}
+
+HostMemoryStats host_memory_stats() {
+  return {g_live_bytes.load(std::memory_order_relaxed),
+          g_peak_bytes.load(std::memory_order_relaxed)};
+}
+
+void reset_host_peak_memory() {
+  g_peak_bytes.store(g_live_bytes.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 void register_allocator(DeviceType type, Allocator* allocator) {

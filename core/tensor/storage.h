@@ -26,6 +26,16 @@ void register_allocator(DeviceType type, Allocator* allocator);
 // The allocator for a device; fftune::Error if that backend was not built.
 Allocator* allocator_for(Device device);
 
+// What the host allocator holds, in requested bytes (tensor data only: memory-mapped files and
+// the library's own bookkeeping are not counted). Process-wide, updated by every thread.
+struct HostMemoryStats {
+  size_t live_bytes = 0;  // allocated and not yet freed
+  size_t peak_bytes = 0;  // the most live at once since the last reset_host_peak_memory
+};
+HostMemoryStats host_memory_stats();
+// Starts a new peak measurement: peak_bytes := live_bytes.
+void reset_host_peak_memory();
+
 struct Storage {
   std::shared_ptr<void> data;  // owner of the bytes (an allocation, or a memory-mapped file)
   size_t nbytes = 0;

@@ -51,7 +51,9 @@ std::shared_ptr<RobertaForSequenceClassification> load_model(const Options& o, G
   config.gen = gen;
   auto model = std::make_shared<RobertaForSequenceClassification>(config);
   nn::hf::load_pretrained(*model, o.model_dir,
-                          RobertaForSequenceClassification::checkpoint_layout(), log);
+                          RobertaForSequenceClassification::checkpoint_layout(), log,
+                          {.ignore_mismatched_sizes = o.ignore_mismatched_sizes});
+  model->set_activation_checkpointing(o.checkpoint_activations);
   return model;
 }
 

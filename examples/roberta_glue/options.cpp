@@ -34,6 +34,10 @@ constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task
   --paper-defaults     the FourierFT paper's roberta-base settings for the task
   --print-config       print the resolved options as JSON and exit
   --stop-after-steps N checkpoint and stop after N optimizer steps (as Ctrl-C does)
+  --checkpoint-activations   recompute each encoder layer in backward: less memory, about one
+                       more forward per step
+  --ignore-mismatched-sizes  a --model tensor whose shape differs from the model's (a head
+                       fine-tuned for other labels) starts fresh instead of being an error
 )";
 
 // The paper's per-task settings (coefficient lr, head lr, α, epochs).
@@ -87,8 +91,14 @@ std::vector<std::string> split_commas(const std::string& value) {
 Options parse_options(int argc, char** argv) {
   // Flags with a value, then switches; values are applied after --paper-defaults.
   std::map<std::string, std::string> given;
-  const std::vector<std::string> switches = {"--resume",         "--eval-only",    "--predict",
-                                             "--paper-defaults", "--print-config", "--help"};
+  const std::vector<std::string> switches = {"--resume",
+                                             "--eval-only",
+                                             "--predict",
+                                             "--paper-defaults",
+                                             "--print-config",
+                                             "--checkpoint-activations",
+                                             "--ignore-mismatched-sizes",
+                                             "--help"};
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (std::find(switches.begin(), switches.end(), flag) != switches.end()) {
@@ -154,6 +164,8 @@ Options parse_options(int argc, char** argv) {
           {"--predict", [&](auto&, auto&) { o.predict = true; }},
           {"--paper-defaults", [](auto&, auto&) {}},
           {"--print-config", [&](auto&, auto&) { o.print_config = true; }},
+          {"--checkpoint-activations", [&](auto&, auto&) { o.checkpoint_activations = true; }},
+          {"--ignore-mismatched-sizes", [&](auto&, auto&) { o.ignore_mismatched_sizes = true; }},
       };
   for (const auto& [flag, value] : given) {
     auto it = setters.find(flag);
@@ -197,7 +209,9 @@ nlohmann::json to_json(const Options& o) {
           {"seed", o.seed},
           {"threads", o.threads},
           {"out", o.out},
-          {"paper_defaults", o.paper_defaults}};
+          {"paper_defaults", o.paper_defaults},
+          {"checkpoint_activations", o.checkpoint_activations},
+          {"ignore_mismatched_sizes", o.ignore_mismatched_sizes}};
 }
 
 }  // namespace roberta_glue

@@ -40,6 +40,11 @@ struct Options {
   bool predict = false;
   bool paper_defaults = false;
   bool print_config = false;
+  // Recompute each encoder layer in backward instead of keeping its activations.
+  bool checkpoint_activations = false;
+  // A --model tensor whose shape differs from the model's (a fine-tuned head with other labels)
+  // starts fresh instead of failing the load (transformers' ignore_mismatched_sizes).
+  bool ignore_mismatched_sizes = false;
   // Stops (checkpointed, as after Ctrl-C) once this many optimizer steps are done; 0: never.
   int64_t stop_after_steps = 0;
 };

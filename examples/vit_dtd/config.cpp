@@ -66,6 +66,8 @@ data and model
   --model DIR            HF ViT directory (config.json, model.safetensors)
   --data DIR             DTD release (images/, labels/) or ImageFolder (train/, val/[, test/])
   --split K              DTD split 1..10 (1)
+  --ignore-mismatched-sizes   a --model tensor whose shape differs from the model's (a
+                         fine-tuned classifier with other classes) starts fresh, not an error
 adapter
   --adapter M            fourierft | lora | hartley | full | head (fourierft)
   --n N                  FourierFT/Hartley coefficients per layer (3000)
@@ -83,6 +85,8 @@ optimisation
   --image-size N         (the model's)   --crop-scale-min X (0.08)   --workers N (2)
 running
   --device cpu|cuda (cpu)   --threads N (fftune's default)
+  --checkpoint-activations  recompute each encoder layer in backward: less memory, about one
+                         more forward per step
   --out DIR              run directory (runs/vit_dtd)
   --resume               continue from DIR/checkpoint (bit-identical on the CPU)
   --eval-only --adapter-path P   evaluate a saved adapter (P = a run's adapter/ directory)
@@ -138,10 +142,13 @@ Config parse_flags(int argc, char** argv) {
           {"--demo-size", [&](auto&, auto& v) { c.demo_size = v; }},
           {"--cache-dir", [&](auto&, auto& v) { c.cache_dir = v; }},
       };
-  const std::map<std::string, bool*> switches = {{"--resume", &c.resume},
-                                                 {"--eval-only", &c.eval_only},
-                                                 {"--quiet", &c.quiet},
-                                                 {"--demo", &c.demo}};
+  const std::map<std::string, bool*> switches = {
+      {"--resume", &c.resume},
+      {"--eval-only", &c.eval_only},
+      {"--quiet", &c.quiet},
+      {"--ignore-mismatched-sizes", &c.ignore_mismatched_sizes},
+      {"--checkpoint-activations", &c.checkpoint_activations},
+      {"--demo", &c.demo}};
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i], value;
     bool has_inline = false;

@@ -16,8 +16,11 @@ namespace vit_dtd {
 struct Config {
   // ---- what to train on ----
   std::string model_dir;  // an HF ViT directory (config.json + model.safetensors)
-  std::string data_dir;   // the DTD release (images/, labels/) or an ImageFolder (train/, val/)
-  int split = 1;          // DTD's split k (1..10)
+  // A checkpoint tensor whose shape differs from the model (a 1000-class classifier) starts
+  // fresh instead of failing the load (transformers' ignore_mismatched_sizes).
+  bool ignore_mismatched_sizes = false;
+  std::string data_dir;  // the DTD release (images/, labels/) or an ImageFolder (train/, val/)
+  int split = 1;         // DTD's split k (1..10)
 
   // ---- the adapter ----
   std::string adapter = "fourierft";  // fourierft | lora | hartley | full | head
@@ -47,6 +50,9 @@ struct Config {
   // ---- running ----
   std::string device = "cpu";
   int threads = 0;  // 0: fftune's default
+  // Recompute each encoder layer in backward instead of keeping its activations: less memory,
+  // about one more forward per step (nn/activation_checkpoint.h).
+  bool checkpoint_activations = false;
   std::string out = "runs/vit_dtd";
   bool resume = false;
   bool eval_only = false;

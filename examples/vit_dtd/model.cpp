@@ -28,13 +28,15 @@ ModelSetup build_model(const Config& config, int64_t num_labels, std::ostream* l
   s.model = std::make_shared<nn::ViTForImageClassification>(vit);
   if (!config.scratch_model) {
     const nn::hf::LoadSummary summary = nn::hf::load_pretrained(
-        *s.model, config.model_dir, nn::ViTForImageClassification::checkpoint_layout(), nullptr);
+        *s.model, config.model_dir, nn::ViTForImageClassification::checkpoint_layout(), nullptr,
+        {.ignore_mismatched_sizes = config.ignore_mismatched_sizes});
     if (log != nullptr) *log << summary.to_string() << "\n";
     s.normalization = data::read_normalization(config.model_dir);
   }
   s.image_size = config.image_size > 0 ? config.image_size : vit.image_size;
   FFTUNE_CHECK(s.image_size == vit.image_size, "vit_dtd: --image-size ", s.image_size,
                " differs from the model's image_size ", vit.image_size);
+  s.model->set_activation_checkpointing(config.checkpoint_activations);
   if (config.device == "cuda") s.model->to(Device::cuda());
   return s;
 }
@@ -168,7 +170,10 @@ int64_t attached_adapter_param_count(const ModelSetup& s) {
 
 std::string load_trained(ModelSetup& s, const Config& config, const std::string& dir) {
   if (std::filesystem::exists(dir + "/adapter_config.json")) {
-    const ft::LoadedPeftAdapter loaded = ft::load_peft_adapter(*s.model, dir);
+    // Either naming: fftune's own files (and peft's on transformers 4) use the checkpoint names,
+    // peft's on transformers 5 ViT's in-memory ones (q_proj, v_proj).
+    const ft::LoadedPeftAdapter loaded = ft::load_peft_adapter(
+        *s.model, dir, false, nn::ViTForImageClassification::transformers_module_renames());
     s.adapted = loaded.adapted;
     return ft::peft_type(loaded.config) == "LORA" ? "LoRA" : "FourierFT";
   }

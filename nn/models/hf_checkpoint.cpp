@@ -167,10 +167,12 @@ std::string LoadSummary::to_string() const {
   os << "loaded " << loaded.size() << " tensors";
   if (!tied.empty()) os << ", " << tied.size() << " tied";
   os << "; ignored " << ignored.size() << "; freshly initialised " << fresh.size();
+  if (!mismatched.empty()) os << "; mismatched " << mismatched.size();
   if (!renamed.empty()) os << "; renamed " << renamed.size();
   if (!prefix_change.empty()) os << "; " << prefix_change;
   for (const auto& [key, reason] : ignored) os << "\n  ignored: " << key << " (" << reason << ")";
   for (const std::string& name : fresh) os << "\n  freshly initialised: " << name;
+  for (const std::string& m : mismatched) os << "\n  mismatched, freshly initialised: " << m;
   for (const std::string& name : tied) os << "\n  tied: " << name;
   for (const std::string& r : renamed) os << "\n  renamed: " << r;
   return os.str();
@@ -213,7 +215,8 @@ std::string describe(const Tensor& t) {
 }  // namespace
 
 LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& weights,
-                         const CheckpointLayout& layout, std::ostream* log) {
+                         const CheckpointLayout& layout, std::ostream* log,
+                         const LoadOptions& options) {
   LoadSummary summary;
   const auto own = module.state_dict();  // module name -> tensor (tied names listed each)
   std::map<std::string, Tensor> by_name(own.begin(), own.end());
@@ -250,6 +253,8 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
   };
   std::vector<Copy> copies;
   std::map<TensorIdentity, std::string> filled;  // module tensor -> the key that fills it
+  // ignore_mismatched_sizes: module tensor -> its name, for a tied twin's summary line.
+  std::map<TensorIdentity, std::string> mismatched;
   for (const auto& [name, key] : target) {
     auto it = by_name.find(name);
     if (it == by_name.end()) {
@@ -265,9 +270,18 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
     }
     const Tensor& dst = it->second;
     const Tensor& src = weights.at(key);
+    if (src.shape() != dst.shape() && options.ignore_mismatched_sizes) {
+      summary.mismatched.push_back(name + ": checkpoint " + describe(src) + ", model " +
+                                   describe(dst));
+      mismatched.emplace(identity(dst), name);
+      continue;
+    }
     if (src.shape() != dst.shape() || src.dtype() != dst.dtype()) {
       problems.push_back("'" + key + "': expected " + describe(dst) + " (from config.json), got " +
-                         describe(src));
+                         describe(src) +
+                         (src.shape() != dst.shape()
+                              ? " (load with ignore_mismatched_sizes to initialise it freshly)"
+                              : std::string()));
       continue;
     }
     auto twin = filled.find(identity(dst));
@@ -284,9 +298,12 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
   }
   for (const auto& [name, dst] : own) {
     if (target.count(name)) continue;
-    if (std::find(layout.tied.begin(), layout.tied.end(), name) != layout.tied.end() &&
-        filled.count(identity(dst))) {
+    const bool tied = std::find(layout.tied.begin(), layout.tied.end(), name) != layout.tied.end();
+    if (tied && filled.count(identity(dst))) {
       summary.tied.push_back(name);
+    } else if (tied && mismatched.count(identity(dst))) {
+      summary.mismatched.push_back(name + ": tied to " + mismatched.at(identity(dst)) +
+                                   ", whose checkpoint shape differs");
     } else if (matches_any(name, layout.fresh)) {
       summary.fresh.push_back(name);
     } else {
@@ -314,13 +331,29 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
 }
 
 LoadSummary load_pretrained(Module& module, const std::string& dir, const CheckpointLayout& layout,
-                            std::ostream* log) {
+                            std::ostream* log, const LoadOptions& options) {
   try {
     if (log) *log << "loading '" << dir << "': ";
-    return load_weights(module, read_weights(dir), layout, log);
+    return load_weights(module, read_weights(dir), layout, log, options);
   } catch (const Error& e) {
     FFTUNE_FAIL("load_pretrained('", dir, "'): ", e.what());
   }
+}
+
+// ---- transformers' in-memory module names -------------------------------------------------
+
+std::string in_memory_name(const std::string& path, const ModuleRenames& renames) {
+  if (renames.empty()) return path;
+  // Dots around the name and around each rule make a match a run of whole components.
+  std::string name = "." + path + ".";
+  for (const ModuleRename& r : renames) {
+    const std::string from = "." + r.checkpoint + ".", to = "." + r.in_memory + ".";
+    for (size_t at = name.find(from); at != std::string::npos; at = name.find(from, at)) {
+      name.replace(at, from.size(), to);
+      at += to.size() - 1;  // the closing dot may open the next match
+    }
+  }
+  return name.substr(1, name.size() - 2);
 }
 
 // ---- saving --------------------------------------------------------------------------------

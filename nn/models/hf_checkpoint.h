@@ -28,7 +28,11 @@
 //       another name;
 //     - every present key must have the module tensor's shape and dtype exactly (the model was
 //       built from config.json, so a disagreement means the two disagree). F16 / BF16 files are
-//       converted to f32 by the safetensors reader.
+//       converted to f32 by the safetensors reader. With LoadOptions::ignore_mismatched_sizes
+//       (transformers' argument of that name) a key whose shape differs — a 1000-class
+//       classifier loaded into a 47-class model — is skipped instead: the module tensor keeps its
+//       initialisation and the summary lists it as mismatched (a tied twin of it too). A dtype
+//       disagreement stays an error.
 // Every problem is collected first; one fftune::Error lists them all, naming each key and what
 // was expected, and nothing is written.
 #pragma once
@@ -100,13 +104,23 @@ struct CheckpointLayout {
                                       // and filled through their twin when absent
 };
 
+// How to treat a checkpoint that disagrees with the model.
+struct LoadOptions {
+  // A checkpoint tensor whose shape differs from the module's is skipped (the module tensor
+  // keeps its initialisation, and LoadSummary::mismatched says so) instead of being an error.
+  bool ignore_mismatched_sizes = false;
+};
+
 // What load_weights did, by module name (ignored keys by their checkpoint name).
 struct LoadSummary {
   std::vector<std::string> loaded;
   std::vector<std::pair<std::string, std::string>> ignored;  // (checkpoint key, reason)
   std::vector<std::string> fresh;                            // kept their initialisation
-  std::vector<std::string> tied;                             // filled through a tied twin
-  std::vector<std::string> renamed;                          // "a.gamma -> a.weight"
+  // ignore_mismatched_sizes: "classifier.weight: checkpoint f32 (1000, 48), model f32 (47, 48)";
+  // these kept their initialisation too.
+  std::vector<std::string> mismatched;
+  std::vector<std::string> tied;     // filled through a tied twin
+  std::vector<std::string> renamed;  // "a.gamma -> a.weight"
   std::string prefix_change;  // "'roberta.' added to the checkpoint keys" / "… stripped from …"
   // "loaded 199 tensors; ignored 2 (lm_head.dense.weight: MLM head ...); freshly initialised 4
   // (classifier.dense.weight, ...)" with one line per ignored / fresh key.
@@ -116,12 +130,36 @@ struct LoadSummary {
 // Maps `weights` onto `module` (Note [checkpoint key mapping]) and copies them in, under
 // NoGradGuard; requires_grad flags are left as they are. Prints the summary to `log` (stdout by
 // default; null for silence).
+//   hf::load_pretrained(model, dir, layout, &std::cout, {.ignore_mismatched_sizes = true});
 LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& weights,
-                         const CheckpointLayout& layout, std::ostream* log = &std::cout);
+                         const CheckpointLayout& layout, std::ostream* log = &std::cout,
+                         const LoadOptions& options = {});
 
 // read_weights(dir), then load_weights; errors are prefixed with the directory.
 LoadSummary load_pretrained(Module& module, const std::string& dir, const CheckpointLayout& layout,
-                            std::ostream* log = &std::cout);
+                            std::ostream* log = &std::cout, const LoadOptions& options = {});
+
+// ---- transformers' in-memory module names -------------------------------------------------
+
+// Note [in-memory module names]
+// transformers 5 renames some models' modules in memory while their checkpoints keep the classic
+// names: its ViT holds "vit.layers.0.attention.q_proj" where the file (and fftune) says
+// "vit.encoder.layer.0.attention.attention.query". Checkpoints are unaffected, but peft works on
+// the in-memory model, so an adapter it writes names the layers that way: target_modules
+// ["q_proj", "v_proj"], keys "base_model.model.vit.layers.0.attention.q_proj.…". A model with
+// such renames lists them (ViTModel::transformers_module_renames()), and the peft loader matches
+// the adapter's patterns and keys against the in-memory names (fourierft/peft_format.h).
+struct ModuleRename {
+  std::string checkpoint;  // a run of whole name components as checkpoints spell it
+  std::string in_memory;   // the same as transformers names it in memory
+};
+using ModuleRenames = std::vector<ModuleRename>;
+
+// `path` (a dotted module or tensor name, as checkpoints and fftune spell it) as transformers
+// names it in memory: each rule, in order, replaces every run of whole components equal to its
+// `checkpoint` ("intermediate.dense" in "encoder.layer.0.intermediate.dense", not in
+// "my_intermediate.dense").
+std::string in_memory_name(const std::string& path, const ModuleRenames& renames);
 
 // ---- saving --------------------------------------------------------------------------------
 

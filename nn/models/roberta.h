@@ -118,6 +118,10 @@ class RobertaModel : public Module {
   const std::shared_ptr<TransformerEncoder>& encoder() const { return encoder_; }
   const std::shared_ptr<RobertaPooler>& pooler() const { return pooler_; }  // null if none
 
+  // Recompute each encoder layer in backward instead of keeping its activations
+  // (TransformerEncoder::set_activation_checkpointing; HF's gradient_checkpointing_enable).
+  void set_activation_checkpointing(bool on) { encoder_->set_activation_checkpointing(on); }
+
   // How RobertaModel's names meet checkpoints: a task model's "roberta." prefix is stripped,
   // its heads (lm_head, classifier) are ignored, a missing pooler is initialised freshly.
   static hf::CheckpointLayout checkpoint_layout();
@@ -147,6 +151,7 @@ class RobertaForSequenceClassification : public Module {
   const RobertaConfig& config() const { return roberta_->config(); }
   const std::shared_ptr<RobertaModel>& roberta() const { return roberta_; }
   const std::shared_ptr<RobertaClassificationHead>& classifier() const { return classifier_; }
+  void set_activation_checkpointing(bool on) { roberta_->set_activation_checkpointing(on); }
 
   // Loads RobertaModel / RobertaForMaskedLM / fine-tuned checkpoints: "lm_head.*" and a pooler
   // are ignored, a missing classifier is initialised freshly.
@@ -202,6 +207,7 @@ class RobertaForMaskedLM : public Module {
   const RobertaConfig& config() const { return roberta_->config(); }
   const std::shared_ptr<RobertaModel>& roberta() const { return roberta_; }
   const std::shared_ptr<RobertaLMHead>& lm_head() const { return lm_head_; }
+  void set_activation_checkpointing(bool on) { roberta_->set_activation_checkpointing(on); }
 
   // roberta-base's own layout; a pooler and a classifier are ignored, and a checkpoint without
   // lm_head (a RobertaModel) gets a fresh head.

@@ -296,6 +296,17 @@ hf::CheckpointLayout ViTModel::checkpoint_layout() {
           .tied = {}};
 }
 
+hf::ModuleRenames ViTModel::transformers_module_renames() {
+  // The order matters: attention.output.dense before output.dense, which it contains.
+  return {{"encoder.layer", "layers"},
+          {"attention.attention.query", "attention.q_proj"},
+          {"attention.attention.key", "attention.k_proj"},
+          {"attention.attention.value", "attention.v_proj"},
+          {"attention.output.dense", "attention.o_proj"},
+          {"intermediate.dense", "mlp.fc1"},
+          {"output.dense", "mlp.fc2"}};
+}
+
 ViTForImageClassification::ViTForImageClassification(const ViTConfig& config) {
   FFTUNE_CHECK(config.num_labels > 0, "ViTForImageClassification: num_labels must be positive, ",
                "got ", config.num_labels);

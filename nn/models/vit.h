@@ -145,9 +145,18 @@ class ViTModel : public Module {
   const std::shared_ptr<LayerNorm>& layernorm() const { return layernorm_; }
   const std::shared_ptr<Linear>& pooler_dense() const { return pooler_dense_; }  // null if none
 
+  // Recompute each encoder layer in backward instead of keeping its activations
+  // (TransformerEncoder::set_activation_checkpointing; HF's gradient_checkpointing_enable).
+  void set_activation_checkpointing(bool on) { encoder_->set_activation_checkpointing(on); }
+
   // A ViTForImageClassification checkpoint's "vit." prefix is stripped and its classifier
   // ignored; a missing pooler (the model has one, the checkpoint not) is initialised freshly.
   static hf::CheckpointLayout checkpoint_layout();
+  // How transformers 5.24 renames ViT's modules in memory (Note [in-memory module names]):
+  // encoder.layer -> layers, attention.attention.{query,key,value} -> attention.{q,k,v}_proj,
+  // attention.output.dense -> attention.o_proj, intermediate.dense -> mlp.fc1, output.dense ->
+  // mlp.fc2. peft's ViT adapters name their layers so; load_peft_adapter takes these.
+  static hf::ModuleRenames transformers_module_renames();
 
  private:
   ViTConfig config_;
@@ -170,10 +179,14 @@ class ViTForImageClassification : public Module {
   const ViTConfig& config() const { return vit_->config(); }
   const std::shared_ptr<ViTModel>& vit() const { return vit_; }
   const std::shared_ptr<Linear>& classifier() const { return classifier_; }
+  void set_activation_checkpointing(bool on) { vit_->set_activation_checkpointing(on); }
 
   // Loads in21k-style ViTModel checkpoints ("vit." added, the pooler ignored, the classifier
   // initialised freshly) and fine-tuned ones ("vit.", "classifier.").
   static hf::CheckpointLayout checkpoint_layout();
+  static hf::ModuleRenames transformers_module_renames() {
+    return ViTModel::transformers_module_renames();
+  }
 
  private:
   std::shared_ptr<ViTModel> vit_;

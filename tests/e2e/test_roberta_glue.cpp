@@ -3,7 +3,8 @@
 // with FourierFT on an SST-2 task whose label is a keyword and an STS-B task whose score is
 // set by a keyword too. Checks that the dev metric beats chance, the
 // GLUE submission files, --eval-only on the saved adapter, that an interrupted and resumed run
-// is bit-identical to an uninterrupted one, and --paper-defaults.
+// is bit-identical to an uninterrupted one, so is one with --checkpoint-activations, and
+// --paper-defaults.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -224,6 +225,20 @@ TEST_F(RobertaGlueTest, ResumeIsBitIdentical) {
                            "metrics.jsonl", "results.json"})
     EXPECT_EQ(read_file(straight / file), read_file(resumed / file)) << file;
   EXPECT_EQ(lines_of(read_file(resumed / "metrics.jsonl")).size(), 3u);
+}
+
+// --checkpoint-activations recomputes each layer in backward, with the same dropout masks: the
+// run is bit-identical to the plain one (nn/activation_checkpoint.h).
+TEST_F(RobertaGlueTest, CheckpointActivationsIsBitIdentical) {
+  const std::string args = kFourierFT + " --epochs 2";
+  const fs::path plain = root_ / "plain", checkpointed = root_ / "checkpointed";
+  ASSERT_EQ(run("sst2", plain, args), 0) << log_of(plain);
+  ASSERT_EQ(run("sst2", checkpointed, args + " --checkpoint-activations"), 0)
+      << log_of(checkpointed);
+  EXPECT_TRUE(read_json(checkpointed / "config.json")["checkpoint_activations"].get<bool>());
+  for (const char* file : {"checkpoint/state.safetensors", "best/adapter_model.safetensors",
+                           "metrics.jsonl", "results.json"})
+    EXPECT_EQ(read_file(plain / file), read_file(checkpointed / file)) << file;
 }
 
 TEST_F(RobertaGlueTest, PaperDefaultsSetThePapersValues) {

@@ -135,6 +135,72 @@ TEST(HfCheckpoint, DtypeMismatchIsAnError) {
       "'classifier.out_proj.bias': expected f32 (3,) (from config.json), got f64 (3,)");
 }
 
+// A fine-tuned 7-class checkpoint loaded into a 3-class model: an error by default (naming the
+// option that would allow it); with ignore_mismatched_sizes the classifier's output projection
+// keeps its initialisation and the summary says so, everything else loads.
+TEST(HfCheckpoint, MismatchedClassifierIsAnErrorUnlessIgnored) {
+  TempDir dir;
+  RobertaConfig seven = tiny_config();
+  seven.num_labels = 7;
+  RobertaForSequenceClassification source(seven), m(tiny_config());
+  write_checkpoint(dir, seven.to_json("RobertaForSequenceClassification"), state_of(source));
+  EXPECT_FFTUNE_ERROR(hf::load_pretrained(m, dir.str(), m.checkpoint_layout()),
+                      "'classifier.out_proj.weight': expected f32 (3, 12) (from config.json), got "
+                      "f32 (7, 12) (load with ignore_mismatched_sizes to initialise it freshly)");
+
+  const Tensor init_weight = m.classifier()->out_proj()->weight().clone();
+  std::ostringstream log;
+  const hf::LoadSummary s = hf::load_pretrained(m, dir.str(), m.checkpoint_layout(), &log,
+                                                {.ignore_mismatched_sizes = true});
+  EXPECT_EQ(s.mismatched, (std::vector<std::string>{
+                              "classifier.out_proj.bias: checkpoint f32 (7,), model f32 (3,)",
+                              "classifier.out_proj.weight: checkpoint f32 (7, 12), model "
+                              "f32 (3, 12)"}));
+  EXPECT_EQ(s.loaded.size(), m.state_dict().size() - 2);
+  EXPECT_TRUE(s.fresh.empty());
+  EXPECT_NE(log.str().find("mismatched, freshly initialised: classifier.out_proj.weight"),
+            std::string::npos)
+      << log.str();
+  EXPECT_ALL_CLOSE(m.classifier()->out_proj()->weight(), init_weight, 0.0, 0.0);
+  EXPECT_ALL_CLOSE(m.classifier()->dense()->weight(), source.classifier()->dense()->weight(), 0.0,
+                   0.0);
+  EXPECT_ALL_CLOSE(m.roberta()->embeddings()->word_embeddings()->weight(),
+                   source.roberta()->embeddings()->word_embeddings()->weight(), 0.0, 0.0);
+}
+
+// The option covers shapes only: a dtype disagreement is still an error.
+TEST(HfCheckpoint, IgnoreMismatchedSizesKeepsDtypeErrors) {
+  RobertaForSequenceClassification m(tiny_config());
+  std::map<std::string, Tensor> weights;
+  for (auto& [name, v] : state_of(m)) weights[name] = v;
+  weights["classifier.out_proj.bias"] = weights["classifier.out_proj.bias"].to(DType::f64);
+  EXPECT_FFTUNE_ERROR(hf::load_weights(m, weights, m.checkpoint_layout(), nullptr,
+                                       {.ignore_mismatched_sizes = true}),
+                      "'classifier.out_proj.bias': expected f32 (3,) (from config.json), got f64");
+}
+
+// A tied tensor whose checkpoint shape differs (a vocabulary of another size): the tied names
+// are reported with their twin.
+TEST(HfCheckpoint, IgnoreMismatchedSizesReportsTiedTwins) {
+  TempDir dir;
+  RobertaConfig small = tiny_config();
+  small.vocab_size = 25;
+  RobertaForMaskedLM source(small), m(tiny_config());
+  hf::save_pretrained(source, dir.str(), small.to_json("RobertaForMaskedLM"),
+                      source.checkpoint_layout());
+  const hf::LoadSummary s = hf::load_pretrained(m, dir.str(), m.checkpoint_layout(), nullptr,
+                                                {.ignore_mismatched_sizes = true});
+  EXPECT_EQ(s.mismatched,
+            (std::vector<std::string>{
+                "lm_head.bias: checkpoint f32 (25,), model f32 (30,)",
+                "roberta.embeddings.word_embeddings.weight: checkpoint f32 (25, 12), model f32 "
+                "(30, 12)",
+                "lm_head.decoder.weight: tied to roberta.embeddings.word_embeddings.weight, whose "
+                "checkpoint shape differs",
+                "lm_head.decoder.bias: tied to lm_head.bias, whose checkpoint shape differs"}));
+  EXPECT_TRUE(s.fresh.empty());
+}
+
 TEST(HfCheckpoint, NothingIsWrittenWhenLoadingFails) {
   RobertaForSequenceClassification m(tiny_config()), other(tiny_config());
   std::map<std::string, Tensor> weights;

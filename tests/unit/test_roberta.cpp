@@ -199,5 +199,48 @@ TEST(Roberta, LoRAOnQueryValueAloneTrains) {
   expect_only_adapters_and_head_train(m, adapted);
 }
 
+// Activation checkpointing (nn/activation_checkpoint.h) on RoBERTa with FourierFT on query/value,
+// dropout on and a padded batch: the loss and every gradient are bit for bit those of the plain
+// forward, and the generator ends where the plain step leaves it.
+TEST(RobertaActivationCheckpointing, GradientsEqualThePlainForwardBitForBit) {
+  Generator gen(12);
+  RobertaConfig c = tiny_config();
+  c.num_hidden_layers = 3;
+  c.hidden_dropout_prob = 0.1;
+  c.attention_probs_dropout_prob = 0.1;
+  c.gen = &gen;
+  RobertaForSequenceClassification m(c);
+  fourierft::FourierFTOptions options;
+  options.n_frequency = 20;
+  options.scaling = 10.0;
+  ASSERT_EQ(fourierft::inject_fourierft(m, query_value(), options, {}, &gen).size(), 6u);
+  m.train();
+  const Tensor ids = ids_tensor({0, 5, 6, 8, 2, 0, 7, 2, 1, 1}, 2, 5);
+  const Tensor mask = ids_tensor({1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5);
+  const Tensor labels = ids_tensor({1, 2}, 2, 1).reshape({2});
+
+  std::map<std::string, Tensor> grads[2];
+  Tensor losses[2];
+  uint64_t streams[2];
+  for (const bool checkpointed : {false, true}) {
+    m.zero_grad();
+    m.set_activation_checkpointing(checkpointed);
+    gen.manual_seed(99);
+    losses[checkpointed] = m.loss(m.forward(ids, mask), labels);
+    losses[checkpointed].backward();
+    streams[checkpointed] = gen.stream_position();
+    for (const auto& [name, p] : m.named_parameters())
+      if (p.grad().defined()) grads[checkpointed][name] = p.grad();
+  }
+  EXPECT_ALL_CLOSE(losses[1], losses[0], 0.0, 0.0);
+  EXPECT_EQ(streams[1], streams[0]);
+  ASSERT_EQ(grads[0].size(), 3u * 2 + 4);  // a spectrum per query/value layer, the classifier
+  ASSERT_EQ(grads[1].size(), grads[0].size());
+  for (const auto& [name, g] : grads[0]) {
+    ASSERT_TRUE(grads[1].count(name)) << name;
+    EXPECT_ALL_CLOSE(grads[1].at(name), g, 0.0, 0.0) << name;
+  }
+}
+
 }  // namespace
 }  // namespace fftune::nn

@@ -348,6 +348,75 @@ TEST(ViTAdapters, LoRAOnQueryValueTrainsAloneWithTheHead) {
   check_adapters_train_alone("lora");
 }
 
+// transformers 5.24's in-memory names (as tools/gen_vit_fixtures.py records them from
+// named_modules()), for the task model and the bare one; names without a rename stay.
+TEST(ViT, TransformersModuleRenames) {
+  const hf::ModuleRenames renames = ViTForImageClassification::transformers_module_renames();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"vit.encoder.layer.0.attention.attention.query", "vit.layers.0.attention.q_proj"},
+      {"vit.encoder.layer.1.attention.attention.key.weight",
+       "vit.layers.1.attention.k_proj.weight"},
+      {"vit.encoder.layer.11.attention.attention.value", "vit.layers.11.attention.v_proj"},
+      {"vit.encoder.layer.0.attention.output.dense", "vit.layers.0.attention.o_proj"},
+      {"vit.encoder.layer.0.intermediate.dense", "vit.layers.0.mlp.fc1"},
+      {"vit.encoder.layer.0.output.dense.bias", "vit.layers.0.mlp.fc2.bias"},
+      {"vit.encoder.layer.0.layernorm_before", "vit.layers.0.layernorm_before"},
+      {"encoder.layer.2.attention.attention.query", "layers.2.attention.q_proj"},
+      {"vit.embeddings.patch_embeddings.projection", "vit.embeddings.patch_embeddings.projection"},
+      {"classifier", "classifier"},
+      {"", ""}};
+  for (const auto& [checkpoint, in_memory] : cases)
+    EXPECT_EQ(hf::in_memory_name(checkpoint, renames), in_memory) << checkpoint;
+  // Whole components only.
+  EXPECT_EQ(hf::in_memory_name("my_intermediate.dense", renames), "my_intermediate.dense");
+  EXPECT_EQ(hf::in_memory_name("x.output.denser", renames), "x.output.denser");
+}
+
+// Activation checkpointing (nn/activation_checkpoint.h) on a frozen 3-layer ViT with FourierFT on
+// query/value, in training mode with dropout: the loss and every gradient are bit for bit those
+// of the plain forward, and the generator ends where the plain step leaves it.
+TEST(ViTActivationCheckpointing, GradientsEqualThePlainForwardBitForBit) {
+  Generator gen(8);
+  ViTConfig c = tiny_config(&gen);
+  c.num_hidden_layers = 3;
+  c.hidden_dropout_prob = 0.1;
+  c.attention_probs_dropout_prob = 0.1;
+  ViTForImageClassification model(c);
+  model.set_requires_grad(false);
+  attach_to_query_value(model, [&](int64_t out, int64_t in) {
+    fourierft::FourierFTOptions options;
+    options.n_frequency = 30;
+    options.scaling = 10.0;
+    return std::make_shared<fourierft::FourierFTLinear>(out, in, options, &gen);
+  });
+  model.set_requires_grad({"classifier"}, true);
+  model.train();
+  const Tensor x = pixels(2, c);
+  const Tensor labels = from_vector<int64_t>({1, 3}, {2});
+
+  std::map<std::string, Tensor> grads[2];
+  Tensor losses[2];
+  uint64_t streams[2];
+  for (const bool checkpointed : {false, true}) {
+    model.zero_grad();
+    model.set_activation_checkpointing(checkpointed);
+    gen.manual_seed(99);
+    losses[checkpointed] = cross_entropy(model.forward(x), labels);
+    losses[checkpointed].backward();
+    streams[checkpointed] = gen.stream_position();
+    for (const auto& [name, p] : model.named_parameters())
+      if (p.grad().defined()) grads[checkpointed][name] = p.grad();
+  }
+  EXPECT_ALL_CLOSE(losses[1], losses[0], 0.0, 0.0);
+  EXPECT_EQ(streams[1], streams[0]);
+  ASSERT_EQ(grads[0].size(), 3u * 2 + 2);  // a spectrum per query/value layer, the classifier
+  ASSERT_EQ(grads[1].size(), grads[0].size());
+  for (const auto& [name, g] : grads[0]) {
+    ASSERT_TRUE(grads[1].count(name)) << name;
+    EXPECT_ALL_CLOSE(grads[1].at(name), g, 0.0, 0.0) << name;
+  }
+}
+
 // A bare ViTModel with pooler saved (the in21k layout) and loaded into a classifier: the summary
 // says "vit." was added, the pooler ignored, the classifier fresh; saved back, the classifier
 // writes the fine-tuned layout.
