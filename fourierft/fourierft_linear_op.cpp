@@ -3,22 +3,29 @@
 #include <mutex>
 
 #include "core/autograd/node.h"
-#include "core/threading.h"
 #include "fourierft/spectral_delta.h"
 #include "ops/cpu/fft.h"
-#include "ops/cpu/gemm.h"
-#include "ops/cpu/reduce_kernels.h"
 #include "ops/cpu/spectral_kernels.h"
+#include "ops/cuda/library_ops.h"
+#include "ops/device_gemm.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
 namespace fftune::fourierft {
 namespace {
 
-// Row spectra A = rfft(rows of X), stored transposed as (⌊n/2⌋+1, T) so that each frequency's
-// values over the tokens are contiguous for the dot products.
-Tensor row_spectrum_transposed(const Tensor& rows /* (T, n), contiguous */) {
+// Row spectra A = rfft of each row of a contiguous (T, n). On the CPU stored transposed,
+// (⌊n/2⌋+1, T), so that each frequency's values over the tokens are contiguous for the
+// vectorised dot products of cpu::row_fft_gather; on CUDA as one batched cuFFT R2C writes them,
+// (T, ⌊n/2⌋+1), the layout cuda::row_fft_gather reads.
+Tensor row_spectrum(const Tensor& rows) {
   const int64_t t = rows.size(0), n = rows.size(1), h = n / 2 + 1;
+  if (!rows.device().is_cpu()) {
+    Tensor out = empty({t, h}, complex_dtype(rows.dtype()), rows.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::fft_r2c_forward(out, rows, 1, 1.0), "fourierft_linear",
+                             rows.device());
+    return out;
+  }
   Tensor out = empty({h, t}, complex_dtype(rows.dtype()), rows.device());
   dispatch_float(rows.dtype(), "fourierft_linear", [&]<typename T>() {
     // Transform b (a token) reads rows[b·n + i] and writes out[i·t + b].
@@ -39,7 +46,7 @@ class RowSpectrumCache {
         key_.shape() == x2.shape() && key_.strides() == x2.strides() &&
         key_.dtype() == x2.dtype() && version_ == x2.version())
       return value_;
-    value_ = row_spectrum_transposed(x2);
+    value_ = row_spectrum(x2);
     key_ = x2.detach();
     version_ = x2.version();
     return value_;
@@ -56,30 +63,26 @@ RowSpectrumCache& row_spectrum_cache() {
   return cache;
 }
 
-// dc_l = scale · Re Σ_t B[t, j_l] · A[t, k_l] (Note [coefficient gradient without G]), with
-// At (⌊d2/2⌋+1, T) and Bt (⌊d1/2⌋+1, T) the transposed row spectra.
-template <typename T>
-void row_fft_gather(T* dcoeffs, const std::complex<T>* at, const std::complex<T>* bt,
-                    const SpectralEntries& e, int64_t tokens, T scale) {
-  const int64_t ha = e.d2 / 2 + 1, hb = e.d1 / 2 + 1, n = e.size();
-#pragma omp parallel for schedule(static) if (n * tokens > 65536) num_threads(num_threads())
-  for (int64_t l = 0; l < n; ++l) {
-    // Beyond the stored half, a spectrum value is the conjugate of its mirror.
-    const bool conj_b = e.rows[l] >= hb, conj_a = e.cols[l] >= ha;
-    const std::complex<T>* b = bt + (conj_b ? e.d1 - e.rows[l] : e.rows[l]) * tokens;
-    const std::complex<T>* a = at + (conj_a ? e.d2 - e.cols[l] : e.cols[l]) * tokens;
-    // Re(b·a) = br·ar − bi·ai; one conjugation flips the sign of the second term.
-    T real_part = 0, imag_part = 0;
-    const T* bf = reinterpret_cast<const T*>(b);
-    const T* af = reinterpret_cast<const T*>(a);
-#pragma omp simd reduction(+ : real_part, imag_part)
-    for (int64_t t = 0; t < tokens; ++t) {
-      real_part += bf[2 * t] * af[2 * t];
-      imag_part += bf[2 * t + 1] * af[2 * t + 1];
-    }
-    const T sign = conj_a == conj_b ? T(-1) : T(1);
-    dcoeffs[l] = scale * (real_part + sign * imag_part);
+// dcoeffs (N) = scale · Re Σ_t B[t, j_l] · A[t, k_l] (Note [coefficient gradient without G]),
+// with A the row spectra of x (M, in) and B those of g (M, out), on g's device.
+Tensor row_fft_coeff_grad(const Tensor& g, const Tensor& x, const SpectralEntries& e,
+                          double scale) {
+  const int64_t n = e.size(), tokens = g.size(0);
+  const Tensor a = row_spectrum_cache().get(x);
+  const Tensor b = row_spectrum(g);
+  Tensor dcoeffs = empty({n}, g.dtype(), g.device());
+  if (!g.device().is_cpu()) {
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::row_fft_gather(dcoeffs, a, b, e.rows.data(), e.cols.data(), n, e.d1, e.d2, scale),
+        "fourierft_linear", g.device());
+    return dcoeffs;
   }
+  dispatch_float(g.dtype(), "fourierft_linear", [&]<typename T>() {
+    cpu::row_fft_gather<T>(dcoeffs.data<T>(), static_cast<const std::complex<T>*>(a.raw_data()),
+                           static_cast<const std::complex<T>*>(b.raw_data()), e.rows.data(),
+                           e.cols.data(), n, tokens, e.d1, e.d2, static_cast<T>(scale));
+  });
+  return dcoeffs;
 }
 
 class FourierFTLinearBackward final : public Node {
@@ -95,45 +98,40 @@ class FourierFTLinearBackward final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor g = grads[0].contiguous().view({-1, grads[0].size(-1)});  // (M, out)
     const int64_t m = g.size(0), out = entries_.d1, in = entries_.d2, n = entries_.size();
+    const Device device = g.device();
     Tensor dx, dweight, dbias, dcoeffs;
-    dispatch_float(g.dtype(), "fourierft_linear", [&]<typename T>() {
-      if (needs_input_grad(0)) {  // dX = dY·(W0 + ΔW)
-        const Tensor w = merged.unpack(*this);
-        dx = empty({m, in}, g.dtype(), g.device());
-        cpu::gemm(false, false, m, in, out, T(1), g.data<T>(), out, w.data<T>(), in, T(0),
-                  dx.data<T>(), in);
-        dx = dx.view(x_shape_);
-      }
-      if (needs_input_grad(2)) {
-        dbias = empty({out}, g.dtype(), g.device());
-        cpu::sum_columns(dbias, g, m, out);
-      }
-      const bool need_g =
-          needs_input_grad(1) || (needs_input_grad(3) && path_ == CoeffGradPath::kDenseGradient);
-      const T scale = static_cast<T>(alpha_ / static_cast<double>(out * in));
-      Tensor big_g;
-      if (need_g) {  // G = dYᵀ·X (out, in)
-        const Tensor x = x2.unpack(*this);
-        big_g = empty({out, in}, g.dtype(), g.device());
-        cpu::gemm(true, false, out, in, m, T(1), g.data<T>(), out, x.data<T>(), in, T(0),
-                  big_g.data<T>(), in);
-        if (needs_input_grad(1)) dweight = big_g;
-      }
-      if (!needs_input_grad(3)) return;
-      dcoeffs = empty({n}, g.dtype(), g.device());
-      if (path_ == CoeffGradPath::kDenseGradient) {
-        Tensor half = empty({out, in / 2 + 1}, complex_dtype(g.dtype()), g.device());
-        auto* a = static_cast<std::complex<T>*>(half.raw_data());
-        cpu::fft::r2c_2d<T>(big_g.data<T>(), a, 1, out, in);
-        cpu::mirrored_gather<T>(dcoeffs.data<T>(), a, entries_.rows.data(), entries_.cols.data(), 1,
-                                n, out, in, std::complex<T>(0.5, 0), scale);
-      } else {
-        const Tensor at = row_spectrum_cache().get(x2.unpack(*this));
-        const Tensor bt = row_spectrum_transposed(g);
-        row_fft_gather<T>(dcoeffs.data<T>(), static_cast<const std::complex<T>*>(at.raw_data()),
-                          static_cast<const std::complex<T>*>(bt.raw_data()), entries_, m, scale);
-      }
-    });
+    if (needs_input_grad(0)) {  // dX = dY·(W0 + ΔW)
+      const Tensor w = merged.unpack(*this);
+      dx = empty({m, in}, g.dtype(), device);
+      dispatch_float(g.dtype(), "fourierft_linear", [&]<typename T>() {
+        device_gemm(device, false, false, m, in, out, T(1), g.data<T>(), out, w.data<T>(), in, T(0),
+                    dx.data<T>(), in);
+      });
+      dx = dx.view(x_shape_);
+    }
+    if (needs_input_grad(2)) {
+      dbias = empty({out}, g.dtype(), device);
+      device_sum_columns(dbias, g, m, out);
+    }
+    const bool need_g =
+        needs_input_grad(1) || (needs_input_grad(3) && path_ == CoeffGradPath::kDenseGradient);
+    Tensor big_g;
+    if (need_g) {  // G = dYᵀ·X (out, in)
+      const Tensor x = x2.unpack(*this);
+      big_g = empty({out, in}, g.dtype(), device);
+      dispatch_float(g.dtype(), "fourierft_linear", [&]<typename T>() {
+        device_gemm(device, true, false, out, in, m, T(1), g.data<T>(), out, x.data<T>(), in, T(0),
+                    big_g.data<T>(), in);
+      });
+      if (needs_input_grad(1)) dweight = big_g;
+    }
+    if (needs_input_grad(3)) {
+      const double scale = alpha_ / static_cast<double>(out * in);
+      if (path_ == CoeffGradPath::kDenseGradient)  // one R2C of G and the mirrored gather
+        dcoeffs = spectral_delta_backward(big_g, entries_, scale, {0.5, 0.0}, {n});
+      else
+        dcoeffs = row_fft_coeff_grad(g, x2.unpack(*this), entries_, scale);
+    }
     return {dx, dweight, dbias, dcoeffs};
   }
 

@@ -13,6 +13,10 @@
 // O(T·(d1 log d1 + d2 log d2) + n·T) instead of the GEMM plus a 2-D FFT. Which is faster is a
 // measurement (docs/perf.md), not a flop count: GEMM runs far nearer peak than an FFT.
 // Query and value read the same X: A is cached for the last X seen (RowSpectrumCache in the .cpp).
+// Both paths run on either device. On CUDA the dense path is a cuBLAS GEMM, one cuFFT R2C and
+// the mirrored gather; the row-FFT path is the same pieces — batched 1-D cuFFT R2Cs of X and dY
+// and a gather kernel, one warp per entry (cuda::row_fft_gather) — so G is never formed there
+// either. The default was measured on the CPU; on a GPU the two are timed by bench/bench_cuda.
 #pragma once
 
 #include "core/tensor/tensor.h"

@@ -1,15 +1,38 @@
 // spectral_delta: forward = Hermitian half-spectrum scatter + one C2R 2-D FFT; backward = one
 // R2C 2-D FFT + mirrored gather (Note [Hermitian half-spectrum scatter] in the header).
+// On the CPU: ops/cpu/spectral_kernels.h and our FFT; on CUDA: the twin kernels and cuFFT
+// (cuda::spectral_delta_forward / _backward, ops/cuda/library_ops.h).
 #include "fourierft/spectral_delta.h"
 
 #include "core/autograd/node.h"
 #include "ops/cpu/fft.h"
 #include "ops/cpu/spectral_kernels.h"
+#include "ops/cuda/library_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
 namespace fftune::fourierft {
 namespace {
+
+// delta (L, d1, d2) from contiguous coeffs (L, N), on the coefficients' device.
+void delta_kernel(const Tensor& delta, const Tensor& c, int64_t layers, const SpectralEntries& e,
+                  double scale, std::complex<double> w) {
+  const int64_t n = e.size(), d1 = e.d1, d2 = e.d2;
+  if (!c.device().is_cpu()) {
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::spectral_delta_forward(delta, c, e.rows.data(), e.cols.data(), n, d1, d2, w, scale),
+        "spectral_delta", c.device());
+    return;
+  }
+  dispatch_float(c.dtype(), "spectral_delta", [&]<typename T>() {
+    // (L, d1, d2/2 + 1) half spectrum, zeroed, then the scatter accumulates into it.
+    Tensor half = zeros({layers, d1, d2 / 2 + 1}, complex_dtype(c.dtype()), c.device());
+    auto* h = static_cast<std::complex<T>*>(half.raw_data());
+    cpu::hermitian_scatter<T>(h, c.data<T>(), e.rows.data(), e.cols.data(), layers, n, d1, d2,
+                              std::complex<T>(w), static_cast<T>(scale));
+    cpu::fft::c2r_2d<T>(h, delta.data<T>(), layers, d1, d2);
+  });
+}
 
 class SpectralDeltaBackward final : public Node {
  public:
@@ -19,20 +42,7 @@ class SpectralDeltaBackward final : public Node {
   std::string name() const override { return "SpectralDeltaBackward"; }
 
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
-    const Tensor g = grads[0].contiguous();  // (L, d1, d2) or (d1, d2)
-    const int64_t d1 = entries_.d1, d2 = entries_.d2, n = entries_.size();
-    const int64_t layers = g.numel() / (d1 * d2);
-    Tensor dcoeffs = empty(coeff_shape_, g.dtype(), g.device());
-    if (!g.device().is_cpu()) no_kernel("spectral_delta", g.device());
-    dispatch_float(g.dtype(), "spectral_delta", [&]<typename T>() {
-      // A = rfft2(G): (L, d1, d2/2 + 1)
-      Tensor half = empty({layers, d1, d2 / 2 + 1}, complex_dtype(g.dtype()), g.device());
-      auto* a = static_cast<std::complex<T>*>(half.raw_data());
-      cpu::fft::r2c_2d<T>(g.data<T>(), a, layers, d1, d2);
-      cpu::mirrored_gather<T>(dcoeffs.data<T>(), a, entries_.rows.data(), entries_.cols.data(),
-                              layers, n, d1, d2, std::complex<T>(w_), static_cast<T>(scale_));
-    });
-    return {dcoeffs};
+    return {spectral_delta_backward(grads[0], entries_, scale_, w_, coeff_shape_)};
   }
 
  private:
@@ -43,6 +53,30 @@ class SpectralDeltaBackward final : public Node {
 };
 
 }  // namespace
+
+Tensor spectral_delta_backward(const Tensor& grad, const SpectralEntries& entries, double scale,
+                               std::complex<double> w, const Shape& coeff_shape) {
+  const Tensor g = grad.contiguous();  // (L, d1, d2) or (d1, d2)
+  const int64_t d1 = entries.d1, d2 = entries.d2, n = entries.size();
+  const int64_t layers = g.numel() / (d1 * d2);
+  Tensor dcoeffs = empty(coeff_shape, g.dtype(), g.device());
+  if (!g.device().is_cpu()) {
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::spectral_delta_backward(dcoeffs, g, entries.rows.data(), entries.cols.data(), n, d1,
+                                      d2, w, scale),
+        "spectral_delta", g.device());
+    return dcoeffs;
+  }
+  dispatch_float(g.dtype(), "spectral_delta", [&]<typename T>() {
+    // A = rfft2(G): (L, d1, d2/2 + 1)
+    Tensor half = empty({layers, d1, d2 / 2 + 1}, complex_dtype(g.dtype()), g.device());
+    auto* a = static_cast<std::complex<T>*>(half.raw_data());
+    cpu::fft::r2c_2d<T>(g.data<T>(), a, layers, d1, d2);
+    cpu::mirrored_gather<T>(dcoeffs.data<T>(), a, entries.rows.data(), entries.cols.data(), layers,
+                            n, d1, d2, std::complex<T>(w), static_cast<T>(scale));
+  });
+  return dcoeffs;
+}
 
 Tensor spectral_delta(const Tensor& coeffs, const SpectralEntries& entries, double scale,
                       std::complex<double> w) {
@@ -61,20 +95,10 @@ Tensor spectral_delta(const Tensor& coeffs, const SpectralEntries& entries, doub
                      entries.cols[i] < d2,
                  "spectral_delta: entry ", i, " (", entries.rows[i], ", ", entries.cols[i],
                  ") lies outside the ", d1, " x ", d2, " spectrum");
-  if (!coeffs.device().is_cpu()) no_kernel("spectral_delta", coeffs.device());
   const int64_t layers = coeffs.dim() == 2 ? coeffs.size(0) : 1;
   Shape out_shape = coeffs.dim() == 2 ? Shape{layers, d1, d2} : Shape{d1, d2};
   Tensor delta = empty(out_shape, coeffs.dtype(), coeffs.device());
-
-  const Tensor c = coeffs.detach().contiguous();
-  dispatch_float(coeffs.dtype(), "spectral_delta", [&]<typename T>() {
-    // (L, d1, d2/2 + 1) half spectrum, zeroed, then the scatter accumulates into it.
-    Tensor half = zeros({layers, d1, d2 / 2 + 1}, complex_dtype(coeffs.dtype()), coeffs.device());
-    auto* h = static_cast<std::complex<T>*>(half.raw_data());
-    cpu::hermitian_scatter<T>(h, c.data<T>(), entries.rows.data(), entries.cols.data(), layers, n,
-                              d1, d2, std::complex<T>(w), static_cast<T>(scale));
-    cpu::fft::c2r_2d<T>(h, delta.data<T>(), layers, d1, d2);
-  });
+  delta_kernel(delta, coeffs.detach().contiguous(), layers, entries, scale, w);
 
   if (auto node = make_node<SpectralDeltaBackward>({coeffs}, entries, scale, w, coeffs.shape()))
     attach(node, {delta});

@@ -38,6 +38,12 @@ namespace fftune::fourierft {
 Tensor spectral_delta(const Tensor& coeffs, const SpectralEntries& entries, double scale,
                       std::complex<double> w);
 
+// The adjoint of spectral_delta, without autograd: its backward, and the FourierFT layer's
+// coefficient gradient through G. dcoeffs of coeff_shape ((N) or (L, N)) from G = ∂L/∂ΔW
+// ((d1, d2) or (L, d1, d2)): one batched R2C and the mirrored gather, on G's device.
+Tensor spectral_delta_backward(const Tensor& g, const SpectralEntries& entries, double scale,
+                               std::complex<double> w, const Shape& coeff_shape);
+
 // FourierFT: ΔW = α · Re(ifft2(todense(E, c))). coeffs (N) or (L, N).
 Tensor fourierft_delta(const Tensor& coeffs, const SpectralEntries& entries, double alpha);
 

@@ -5,11 +5,14 @@
 // [broadcasting reduction] in ops/binary.cpp): for a complex input z = a + ib the gradient is
 // ∂L/∂a + i·∂L/∂b. Viewed through view_as_real that is exactly the real gradient of the pair
 // (a, b), which is why view_as_real and view_as_complex pass gradients through unchanged.
+//
+// Kernels: loops over std::complex on the CPU, ops/cuda/complex_kernels.cu on CUDA.
 #include <cmath>
 
 #include "core/autograd/node.h"
 #include "core/threading.h"
 #include "ops/cpu/loops.h"
+#include "ops/cuda/library_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -18,8 +21,9 @@ namespace {
 
 Tensor conj_kernel(const Tensor& x) {
   Tensor y = empty(x.shape(), x.dtype(), x.device());
-  if (!x.device().is_cpu()) no_kernel("conj", x.device());
-  if (x.dtype() == DType::c64)
+  if (!x.device().is_cpu())
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::conj(y, x), "conj", x.device());
+  else if (x.dtype() == DType::c64)
     cpu::map1(y.data<c64_t>(), y.strides(), x.data<c64_t>(), x.strides(), x.shape(),
               [](c64_t v) { return std::conj(v); });
   else
@@ -88,8 +92,9 @@ class ViewAsComplexBackward final : public Node {
 // |z| as a real tensor of z's real dtype.
 Tensor complex_abs_kernel(const Tensor& z) {
   Tensor y = empty(z.shape(), real_dtype(z.dtype()), z.device());
-  if (!z.device().is_cpu()) no_kernel("abs", z.device());
-  if (z.dtype() == DType::c64)
+  if (!z.device().is_cpu())
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::complex_abs(y, z), "abs", z.device());
+  else if (z.dtype() == DType::c64)
     cpu::map1(y.data<float>(), y.strides(), z.data<c64_t>(), z.strides(), z.shape(),
               [](c64_t v) { return std::abs(v); });
   else
@@ -109,7 +114,10 @@ class ComplexAbsBackward final : public Node {
     const Tensor g = grads[0].contiguous();  // (…) real
     const Tensor zv = z.unpack(*this).contiguous();
     Tensor dz = empty(zv.shape(), zv.dtype(), zv.device());
-    if (!zv.device().is_cpu()) no_kernel("abs backward", zv.device());
+    if (!zv.device().is_cpu()) {
+      FFTUNE_CUDA_OR_NO_KERNEL(cuda::complex_abs_backward(dz, g, zv), "abs backward", zv.device());
+      return {dz};
+    }
     const int64_t n = zv.numel();
     auto run = [&]<typename C>() {
       using R = typename C::value_type;

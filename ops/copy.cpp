@@ -2,6 +2,7 @@
 // copy_, fill_, zero_. The gradient of a copy is the incoming gradient, converted back.
 #include "core/autograd/node.h"
 #include "ops/cpu/copy_kernels.h"
+#include "ops/cuda/library_ops.h"
 #include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
@@ -32,7 +33,8 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
     return;
   }
 #if FFTUNE_WITH_CUDA
-  if (dst.device() == src.device() && dst.dtype() == src.dtype()) return cuda::copy(dst, src);
+  if (dst.device() == src.device())  // on the device: a copy, or a dtype conversion
+    return dst.dtype() == src.dtype() ? cuda::copy(dst, src) : cuda::convert(dst, src);
 #endif
   // Between devices: make both sides contiguous and of one dtype, then copy bytes.
   FFTUNE_CHECK(dst.is_contiguous() && src.shape() == dst.shape(),

@@ -33,13 +33,18 @@
 //         broadcast over rows: rfft2's dx = s·c2r_2d(g / w), irfft2's dX = s·w·r2c_2d(g).
 // c2r of a half spectrum whose self-mirrored columns (column 0, and column n/2 for even n) are
 // not Hermitian is implementation-defined: numpy/pocketfft and our kernel project such a column,
-// cuFFT leaves the result undefined. Callers (and gradchecks) should hand irfft2 Hermitian
-// columns; the backward above is the adjoint of the Hermitian-input map.
+// cuFFT leaves the result undefined, so the CUDA path projects a copy first (Note [Hermitian
+// projection before C2R] in ops/cuda/fft_kernels.h) and both devices agree. Callers (and
+// gradchecks) should still hand irfft2 Hermitian columns; the backward above is the adjoint of the
+// Hermitian-input map.
+//
+// Devices: our own FFT on the CPU (ops/cpu/fft_kernels.h), cuFFT on CUDA (ops/cuda/library_ops.h).
 #include <cmath>
 #include <vector>
 
 #include "core/autograd/node.h"
 #include "ops/cpu/fft_kernels.h"
+#include "ops/cuda/library_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -62,8 +67,9 @@ double norm_scale(FftNorm norm, int64_t n, bool inverse) {
 
 // The transform over the last `ndim` dims, no autograd. For kC2R, n_last is the output's last
 // size (the input has n_last/2+1 bins); otherwise it is unused. `inverse` only matters for kC2C.
-Tensor transform_kernel(const char* op, const Tensor& x, int ndim, Transform kind, bool inverse,
-                        int64_t n_last, double scale) {
+// `op` names the op in the error of a build without CUDA (FFTUNE_CUDA_OR_NO_KERNEL).
+Tensor transform_kernel([[maybe_unused]] const char* op, const Tensor& x, int ndim, Transform kind,
+                        bool inverse, int64_t n_last, double scale) {
   const Tensor xc = x.contiguous();
   Shape out_shape = x.shape();
   DType out_dtype = x.dtype();
@@ -75,16 +81,26 @@ Tensor transform_kernel(const char* op, const Tensor& x, int ndim, Transform kin
     out_dtype = real_dtype(x.dtype());
   }
   Tensor out = empty(out_shape, out_dtype, x.device());
-  if (!x.device().is_cpu()) no_kernel(op, x.device());
+  const bool on_cpu = x.device().is_cpu();
   switch (kind) {
     case Transform::kC2C:
-      cpu::fft_c2c_forward(out, xc, ndim, inverse, scale);
+      if (on_cpu)
+        cpu::fft_c2c_forward(out, xc, ndim, inverse, scale);
+      else
+        FFTUNE_CUDA_OR_NO_KERNEL(cuda::fft_c2c_forward(out, xc, ndim, inverse, scale), op,
+                                 x.device());
       break;
     case Transform::kR2C:
-      cpu::fft_r2c_forward(out, xc, ndim, scale);
+      if (on_cpu)
+        cpu::fft_r2c_forward(out, xc, ndim, scale);
+      else
+        FFTUNE_CUDA_OR_NO_KERNEL(cuda::fft_r2c_forward(out, xc, ndim, scale), op, x.device());
       break;
     case Transform::kC2R:
-      cpu::fft_c2r_forward(out, xc, ndim, scale);
+      if (on_cpu)
+        cpu::fft_c2r_forward(out, xc, ndim, scale);
+      else
+        FFTUNE_CUDA_OR_NO_KERNEL(cuda::fft_c2r_forward(out, xc, ndim, scale), op, x.device());
       break;
   }
   return out;

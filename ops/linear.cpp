@@ -6,24 +6,33 @@
 //   dx = dy·W        (M × out)·(out × in)
 //   dW = dyᵀ·x       (out × M)·(M × in)   — skipped for a frozen weight: PEFT's saving
 //   db = Σ_rows dy
+// On either device (ops/device_gemm.h): the CPU GEMM library or cuBLAS.
 #include "core/autograd/node.h"
-#include "ops/cpu/gemm.h"
-#include "ops/cpu/reduce_kernels.h"
+#include "ops/device_gemm.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
 namespace fftune {
 namespace {
 
-// (M, N) = op(A)·op(B) (+ C when accumulate) on contiguous/transposed 2-D views.
+// Whether the GEMM can read a 2-D tensor in place: contiguous, or a transposed view.
+bool gemm_readable(const Tensor& t) {
+  return gemm_layout(t.size(0), t.size(1), t.stride(0), t.stride(1)).ok;
+}
+
+// C (M, N), contiguous = op(A)·op(B) (+ C when accumulate). A and B are gemm_readable: a
+// transposed view is read as the transpose of what is stored, with the flag flipped.
 void gemm_2d(const Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b,
              bool accumulate) {
   const int64_t m = c.size(0), n = c.size(1);
   const int64_t k = trans_a ? a.size(0) : a.size(1);
+  const GemmLayout la = gemm_layout(a.size(0), a.size(1), a.stride(0), a.stride(1));
+  const GemmLayout lb = gemm_layout(b.size(0), b.size(1), b.stride(0), b.stride(1));
+  FFTUNE_CHECK(la.ok && lb.ok, "linear: internal error, an operand the GEMM cannot read");
   dispatch_float(c.dtype(), "linear", [&]<typename T>() {
-    cpu::gemm(trans_a, trans_b, m, n, k, T(1), a.data<T>(), std::max<int64_t>(a.stride(0), 1),
-              b.data<T>(), std::max<int64_t>(b.stride(0), 1), accumulate ? T(1) : T(0), c.data<T>(),
-              std::max<int64_t>(n, 1));
+    device_gemm(c.device(), trans_a != la.trans, trans_b != lb.trans, m, n, k, T(1), a.data<T>(),
+                la.ld, b.data<T>(), lb.ld, accumulate ? T(1) : T(0), c.data<T>(),
+                std::max<int64_t>(n, 1));
   });
 }
 
@@ -31,7 +40,7 @@ class LinearBackward final : public Node {
  public:
   std::string name() const override { return "LinearBackward"; }
   SavedTensor x2;      // (M, in) — the input with leading dims folded, contiguous
-  SavedTensor weight;  // (out, in), contiguous
+  SavedTensor weight;  // (out, in), contiguous or a transposed view (gemm_readable)
   Shape x_shape;
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor g = grads[0].contiguous().view({-1, grads[0].size(-1)});  // (M, out)
@@ -49,7 +58,7 @@ class LinearBackward final : public Node {
     }
     if (needs_input_grad(2)) {
       db = empty({g.size(1)}, g.dtype(), g.device());
-      cpu::sum_columns(db, g, g.size(0), g.size(1));
+      device_sum_columns(db, g, g.size(0), g.size(1));
     }
     return {dx, dw, db};
   }
@@ -73,13 +82,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     FFTUNE_CHECK(bias.dim() == 1 && bias.size(0) == out, "linear: bias must be (", out, "), got ",
                  bias.shape());
   }
-  if (!x.device().is_cpu()) no_kernel("linear", x.device());
 
   Tensor x2, w;
   {
     NoGradGuard no_grad;
-    x2 = x.contiguous().view({-1, x.size(-1)});  // (M, in)
-    w = weight.contiguous();                     // (out, in)
+    x2 = x.contiguous().view({-1, x.size(-1)});                // (M, in)
+    w = gemm_readable(weight) ? weight : weight.contiguous();  // (out, in)
   }
   Tensor y = empty({x2.size(0), out}, x.dtype(), x.device());  // (M, out)
   if (bias.defined()) {

@@ -8,31 +8,19 @@
 //
 // Backward of Y = A·B: dA = dY·Bᵀ and dB = Aᵀ·dY (each reduced over broadcast batch dims),
 // each computed only if needed — a frozen weight never costs its gradient GEMM.
+//
+// Devices: the GEMMs run where the operands are (ops/device_gemm.h: the CPU GEMM library or
+// cuBLAS, the same row-major contract, strided batches and transposes included).
 #include <algorithm>
 
 #include "core/autograd/node.h"
-#include "ops/cpu/gemm.h"
 #include "ops/cpu/loops.h"
+#include "ops/device_gemm.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
 namespace fftune {
 namespace {
-
-// How a GEMM reads a (rows × cols) matrix stored with strides (row_stride, col_stride).
-struct MatrixLayout {
-  bool ok = false;     // false: the layout needs a contiguous copy
-  bool trans = false;  // stored transposed
-  int64_t ld = 0;      // leading dimension (row stride of the stored matrix)
-};
-
-MatrixLayout layout_of(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
-  if ((col_stride == 1 || cols == 1) && (row_stride >= std::max<int64_t>(cols, 1) || rows == 1))
-    return {true, false, rows == 1 ? std::max<int64_t>(cols, 1) : row_stride};
-  if ((row_stride == 1 || rows == 1) && (col_stride >= std::max<int64_t>(rows, 1) || cols == 1))
-    return {true, true, cols == 1 ? std::max<int64_t>(rows, 1) : col_stride};
-  return {};
-}
 
 // C (…, m, n), contiguous = A (…, m, k) · B (…, k, n), both already expanded to the same
 // batch dims. No autograd.
@@ -49,17 +37,16 @@ Tensor batched_gemm(Tensor a, Tensor b) {
   out_shape.push_back(m);
   out_shape.push_back(n);
   Tensor c = empty(out_shape, a.dtype(), a.device());
-  if (!a.device().is_cpu()) no_kernel("matmul", a.device());
 
-  MatrixLayout la = layout_of(m, k, a.stride(-2), a.stride(-1));
-  MatrixLayout lb = layout_of(k, n, b.stride(-2), b.stride(-1));
+  GemmLayout la = gemm_layout(m, k, a.stride(-2), a.stride(-1));
+  GemmLayout lb = gemm_layout(k, n, b.stride(-2), b.stride(-1));
   if (!la.ok) {
     a = a.contiguous();
-    la = layout_of(m, k, a.stride(-2), a.stride(-1));
+    la = gemm_layout(m, k, a.stride(-2), a.stride(-1));
   }
   if (!lb.ok) {
     b = b.contiguous();
-    lb = layout_of(k, n, b.stride(-2), b.stride(-1));
+    lb = gemm_layout(k, n, b.stride(-2), b.stride(-1));
   }
   const Shape sa(a.strides().begin(), a.strides().begin() + nb);
   const Shape sb(b.strides().begin(), b.strides().begin() + nb);
@@ -80,11 +67,12 @@ Tensor batched_gemm(Tensor a, Tensor b) {
       const T* pb = b.data<T>() + offset[1];
       T* pc = c.data<T>() + offset[2];
       if (inner == 1)
-        cpu::gemm(la.trans, lb.trans, m, n, k, T(1), pa, la.ld, pb, lb.ld, T(0), pc, ldc);
+        device_gemm(a.device(), la.trans, lb.trans, m, n, k, T(1), pa, la.ld, pb, lb.ld, T(0), pc,
+                    ldc);
       else
-        cpu::gemm_batched(la.trans, lb.trans, inner, m, n, k, T(1), pa, la.ld,
-                          loop.strides[0].back(), pb, lb.ld, loop.strides[1].back(), T(0), pc, ldc,
-                          loop.strides[2].back());
+        device_gemm_batched(a.device(), la.trans, lb.trans, inner, m, n, k, T(1), pa, la.ld,
+                            loop.strides[0].back(), pb, lb.ld, loop.strides[1].back(), T(0), pc,
+                            ldc, loop.strides[2].back());
     }
   });
   return c;

@@ -32,6 +32,11 @@ Tensor empty(const Shape& shape, DType dtype, Device device) {
 }
 
 Tensor full(const Shape& shape, double value, DType dtype, Device device) {
+  if (!device.is_cpu()) {  // filled where it lives: no host buffer, no copy across the bus
+    Tensor t = empty(shape, dtype, device);
+    t.fill_(value);
+    return t;
+  }
   return dispatch_all(dtype, "full", [&]<typename T>() {
     return host_filled<T>(shape, device,
                           [&](T* p, int64_t n) { std::fill(p, p + n, from_double<T>(value)); });

@@ -40,6 +40,31 @@ void mirrored_gather(T* dcoeffs, const std::complex<T>* half, const int64_t* row
   }
 }
 
+template <typename T>
+void row_fft_gather(T* dcoeffs, const std::complex<T>* at, const std::complex<T>* bt,
+                    const int64_t* rows, const int64_t* cols, int64_t N, int64_t tokens, int64_t d1,
+                    int64_t d2, T scale) {
+  const int64_t ha = d2 / 2 + 1, hb = d1 / 2 + 1;
+#pragma omp parallel for schedule(static) if (N * tokens > 65536) num_threads(num_threads())
+  for (int64_t l = 0; l < N; ++l) {
+    // Beyond the stored half, a spectrum value is the conjugate of its mirror.
+    const bool conj_b = rows[l] >= hb, conj_a = cols[l] >= ha;
+    const std::complex<T>* b = bt + (conj_b ? d1 - rows[l] : rows[l]) * tokens;
+    const std::complex<T>* a = at + (conj_a ? d2 - cols[l] : cols[l]) * tokens;
+    // Re(b·a) = br·ar − bi·ai; one conjugation flips the sign of the second term.
+    T real_part = 0, imag_part = 0;
+    const T* bf = reinterpret_cast<const T*>(b);
+    const T* af = reinterpret_cast<const T*>(a);
+#pragma omp simd reduction(+ : real_part, imag_part)
+    for (int64_t t = 0; t < tokens; ++t) {
+      real_part += bf[2 * t] * af[2 * t];
+      imag_part += bf[2 * t + 1] * af[2 * t + 1];
+    }
+    const T sign = conj_a == conj_b ? T(-1) : T(1);
+    dcoeffs[l] = scale * (real_part + sign * imag_part);
+  }
+}
+
 template void hermitian_scatter<float>(std::complex<float>*, const float*, const int64_t*,
                                        const int64_t*, int64_t, int64_t, int64_t, int64_t,
                                        std::complex<float>, float);
@@ -52,5 +77,11 @@ template void mirrored_gather<float>(float*, const std::complex<float>*, const i
 template void mirrored_gather<double>(double*, const std::complex<double>*, const int64_t*,
                                       const int64_t*, int64_t, int64_t, int64_t, int64_t,
                                       std::complex<double>, double);
+template void row_fft_gather<float>(float*, const std::complex<float>*, const std::complex<float>*,
+                                    const int64_t*, const int64_t*, int64_t, int64_t, int64_t,
+                                    int64_t, float);
+template void row_fft_gather<double>(double*, const std::complex<double>*,
+                                     const std::complex<double>*, const int64_t*, const int64_t*,
+                                     int64_t, int64_t, int64_t, int64_t, double);
 
 }  // namespace fftune::cpu

@@ -26,4 +26,16 @@ void mirrored_gather(T* dcoeffs, const std::complex<T>* half, const int64_t* row
                      const int64_t* cols, int64_t L, int64_t N, int64_t d1, int64_t d2,
                      std::complex<T> w, T scale);
 
+// The coefficient gradient without G (Note [coefficient gradient without G] in
+// fourierft/fourierft_linear_op.h): for each entry l at (rows[l], cols[l]) of a d1 × d2 spectrum,
+//   dcoeffs[l] = scale · Re Σ_t B[t, j] · A[t, k],
+// with A the row-wise rfft of X (T × d2) and B that of dY (T × d1), read as conj(A[t, d2 − k])
+// for k > ⌊d2/2⌋ and likewise for B. Here both are stored transposed — at (⌊d2/2⌋+1, T) and
+// bt (⌊d1/2⌋+1, T) — so that each frequency's values over the tokens are contiguous for the
+// vectorised dot products (the CUDA twin reads the untransposed layout).
+template <typename T>
+void row_fft_gather(T* dcoeffs, const std::complex<T>* at, const std::complex<T>* bt,
+                    const int64_t* rows, const int64_t* cols, int64_t N, int64_t tokens, int64_t d1,
+                    int64_t d2, T scale);
+
 }  // namespace fftune::cpu

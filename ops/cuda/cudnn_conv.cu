@@ -1,8 +1,7 @@
 // See cudnn_conv.h.
 #include <cudnn.h>
 
-#include <atomic>
-
+#include "core/determinism.h"
 #include "core/error.h"
 #include "ops/cuda/cudnn_conv.h"
 #include "ops/cuda/device.h"
@@ -17,7 +16,6 @@ void check_cudnn(cudnnStatus_t status, const char* call, const char* file, int l
 }
 #define FFTUNE_CUDNN_CHECK(call) check_cudnn((call), #call, __FILE__, __LINE__)
 
-std::atomic<bool> g_deterministic{false};
 constexpr size_t kMaxWorkspace = size_t{256} << 20;
 
 cudnnHandle_t handle() {
@@ -68,15 +66,18 @@ struct Descriptors {
 };
 
 // The first of cuDNN's ranked candidates that succeeded, fits the workspace limit and (in
-// deterministic mode) is deterministic.
+// deterministic mode) is deterministic. The ranking is a heuristic, not a timing, so the same
+// shapes on the same GPU always get the same algorithm.
 template <typename Perf>
 const Perf& pick(const Perf* perf, int count, const char* what) {
+  const bool deterministic = deterministic_algorithms();
   for (int i = 0; i < count; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
-    if (g_deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
+    if (deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
     return perf[i];
   }
-  FFTUNE_FAIL("cuDNN: no usable ", what, " algorithm for this conv2d");
+  FFTUNE_FAIL("cuDNN: no usable ", what, " algorithm for this conv2d",
+              deterministic ? " in deterministic mode" : "");
 }
 
 // Workspace from the caching allocator, returned when the call was queued (stream order).
@@ -137,10 +138,6 @@ void conv2d_backward_filter(float* dw, float* dbias, const float* dy, const floa
   if (dbias)
     FFTUNE_CUDNN_CHECK(
         cudnnConvolutionBackwardBias(handle(), &one, desc.y, dy, &zero, desc.bias, dbias));
-}
-
-void set_deterministic_conv(bool deterministic) {
-  g_deterministic = deterministic;
 }
 
 }  // namespace fftune::cuda

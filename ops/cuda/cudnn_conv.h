@@ -1,7 +1,8 @@
 // cuDNN behind the conv2d kernels' contract (ops/cpu/conv2d.h): NCHW f32, contiguous, on the
 // device's stream. The descriptor dims come from conv2d_descriptor_dims (library_mapping.h).
-// Algorithms: cuDNN's heuristic choice whose workspace fits, or in deterministic mode the first
-// deterministic one; workspace comes from the caching allocator.
+// Algorithms: the first of cuDNN's heuristic ranking whose workspace fits; in deterministic mode
+// (fftune::deterministic_algorithms(), core/determinism.h) the first such one that cuDNN marks
+// deterministic, so that a run repeats bit for bit. Workspace comes from the caching allocator.
 #pragma once
 
 #include "ops/cuda/library_mapping.h"
@@ -16,8 +17,5 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
 // dw = the gradient of the weight; dbias (when not nullptr) the sum of dy per channel.
 void conv2d_backward_filter(float* dw, float* dbias, const float* dy, const float* x,
                             const ConvDescriptorDims& d);
-
-// Fixed (deterministic) cuDNN algorithms: a run repeats bit for bit. Off by default (speed).
-void set_deterministic_conv(bool deterministic);
 
 }  // namespace fftune::cuda

@@ -70,12 +70,13 @@ int64_t output_reals(const FftPlanKey& key) {
 
 }  // namespace
 
-void fft_execute(const FftPlanKey& key, const void* in, void* out, bool inverse, double scale) {
+void fft_execute(const FftPlanKey& key, const void* in, void* out, bool inverse, double scale,
+                 bool input_is_scratch) {
   if (key.batch == 0 || key.n[0] == 0) return;
   const cufftHandle plan = plan_for(key);
   void* src = const_cast<void*>(in);
   void* scratch = nullptr;
-  if (key.kind == FftKind::kC2R) {  // cuFFT's C2R overwrites its input
+  if (key.kind == FftKind::kC2R && !input_is_scratch) {  // cuFFT's C2R overwrites its input
     const size_t bytes = static_cast<size_t>(fft_input_distance(key) * key.batch) * 2 *
                          (key.double_precision ? sizeof(double) : sizeof(float));
     scratch = device_allocator().allocate(bytes);

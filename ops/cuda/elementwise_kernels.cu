@@ -8,25 +8,13 @@
 // Blocks are 256 threads; blocks share nothing.
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
+#include "ops/cuda/strided.cuh"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
 namespace {
 
 constexpr unsigned kThreads = 256;
-
-// Element offsets of the linear index i (row-major over layout.shape) for operands 0..K-1.
-template <int K>
-__device__ __forceinline__ void strided_offsets(const StridedLayout& layout, int64_t i,
-                                                int64_t (&offset)[K]) {
-  for (int k = 0; k < K; ++k) offset[k] = 0;
-  for (int d = layout.ndim - 1; d >= 0; --d) {
-    const int64_t size = layout.shape[d];
-    const int64_t coordinate = i % size;
-    i /= size;
-    for (int k = 0; k < K; ++k) offset[k] += coordinate * layout.strides[k][d];
-  }
-}
 
 template <UnaryOp op, typename T, int N>
 __global__ void unary_forward_contiguous_kernel(T* __restrict__ y, const T* __restrict__ x,
@@ -99,24 +87,6 @@ __global__ void binary_forward_strided_kernel(T* __restrict__ out, const T* __re
     strided_offsets<3>(layout, i, offset);
     out[offset[0]] = apply_binary<op>(a[offset[1]], b[offset[2]]);
   }
-}
-
-int64_t numel(const StridedLayout& layout) {
-  int64_t n = 1;
-  for (int d = 0; d < layout.ndim; ++d) n *= layout.shape[d];
-  return n;
-}
-
-// True when operands 0..K-1 are all row-major contiguous over the layout's shape.
-bool all_contiguous(const StridedLayout& layout, int operands) {
-  for (int k = 0; k < operands; ++k) {
-    int64_t expected = 1;
-    for (int d = layout.ndim - 1; d >= 0; --d) {
-      if (layout.shape[d] != 1 && layout.strides[k][d] != expected) return false;
-      expected *= layout.shape[d];
-    }
-  }
-  return true;
 }
 
 // Calls f.template operator()<op>() with the runtime op as a compile-time constant.

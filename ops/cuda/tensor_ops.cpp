@@ -9,6 +9,7 @@
 #include "ops/cuda/dropout_kernels.h"
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/layer_norm_kernels.h"
+#include "ops/cuda/library_ops.h"
 #include "ops/cuda/reduce_kernels.h"
 #include "ops/cuda/softmax_kernels.h"
 #include "ops/ops.h"
@@ -78,6 +79,7 @@ void unary_backward(const Tensor& dx, const Tensor& g, const Tensor& s, UnaryOp 
 }
 
 void binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op) {
+  if (is_complex(a.dtype())) return complex_binary_forward(out, a, b, op);  // library_ops.h
   dispatch("binary", a.dtype(), [&]<typename T>() {
     cuda::binary_forward<T>(mut<T>(out), ptr<T>(a), ptr<T>(b), layout_of(out, {a, b}), op,
                             stream());
@@ -85,6 +87,11 @@ void binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryO
 }
 
 void sum_rows(const Tensor& out, const Tensor& x, int64_t outer, int64_t inner) {
+  if (is_complex(x.dtype())) {  // the real and the imaginary parts, summed as 2·outer real rows
+    NoGradGuard no_grad;
+    const Tensor parts = view_as_real(x).reshape({outer, inner, 2}).transpose(1, 2).contiguous();
+    return sum_rows(view_as_real(out).reshape({2 * outer}), parts, 2 * outer, inner);
+  }
   dispatch("sum", x.dtype(), [&]<typename T>() {
     cuda::sum_rows<T>(mut<T>(out), ptr<T>(x), outer, inner, stream());
   });
@@ -157,12 +164,9 @@ void copy(const Tensor& dst, const Tensor& src) {
                                       cudaMemcpyDeviceToDevice, stream()));
     return;
   }
-  // A strided copy is the elementwise product with 1, exact for every value (NaN included).
-  dispatch("copy", src.dtype(), [&]<typename T>() {
-    const Tensor one = full({}, 1.0, src.dtype()).to(src.device());
-    cuda::binary_forward<T>(mut<T>(dst), ptr<T>(src), ptr<T>(one), layout_of(dst, {src, one}),
-                            BinaryOp::kMul, stream());
-  });
+  // Strided or broadcast, any dtype: the conversion kernel from a dtype to itself is a strided
+  // copy (library_ops.h), exact for every value, and needs no constant from the host.
+  convert(dst, src);
 }
 
 void fill(const Tensor& dst, double value) {

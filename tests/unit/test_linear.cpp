@@ -93,6 +93,22 @@ TEST(Linear, Gradcheck) {
   EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) { return layer.forward(in[0].t()); }, {xt});
 }
 
+// The op reads a weight that is a transposed view, or a slice with a padded row stride, in place
+// (Note [transposes are free] in ops/matmul.cpp): same values and gradients as a copy.
+TEST(Linear, WeightViewsAreReadInPlace) {
+  const Tensor x = testing::random_tensor({6, 3}, DType::f64, 7);
+  const Tensor wt = testing::random_tensor({3, 4}, DType::f64, 8);    // W = wtᵀ, (4, 3)
+  const Tensor wide = testing::random_tensor({4, 5}, DType::f64, 9);  // W = wide[:, :3]
+  const Tensor b = testing::random_tensor({4}, DType::f64, 10);
+  EXPECT_ALL_CLOSE(linear(x, wt.t(), b), linear(x, wt.t().contiguous(), b), 1e-14, 1e-14);
+  EXPECT_ALL_CLOSE(linear(x, wide.slice(1, 0, 3)), linear(x, wide.slice(1, 0, 3).contiguous()),
+                   1e-14, 1e-14);
+  EXPECT_GRADCHECK([](const std::vector<Tensor>& in) { return linear(in[0], in[1].t(), in[2]); },
+                   {x, wt, b});
+  EXPECT_GRADCHECK(
+      [](const std::vector<Tensor>& in) { return linear(in[0], in[1].slice(1, 0, 3)); }, {x, wide});
+}
+
 TEST(Linear, FrozenWeightGetsNoGradient) {
   Linear layer(3, 2);
   layer.set_requires_grad(false);

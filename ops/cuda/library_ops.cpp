@@ -1,0 +1,286 @@
+// See library_ops.h.
+#include "ops/cuda/library_ops.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <vector>
+
+#include "core/determinism.h"
+#include "core/tensor/factory.h"
+#include "ops/cuda/complex_kernels.h"
+#include "ops/cuda/cublas_gemm.h"
+#include "ops/cuda/cudnn_conv.h"
+#include "ops/cuda/cufft_plans.h"
+#include "ops/cuda/device.h"
+#include "ops/cuda/fft_kernels.h"
+#include "ops/cuda/spectral_kernels.h"
+#include "ops/cuda/strided_layout.h"
+
+namespace fftune::cuda {
+namespace {
+
+// The real scalar type of a floating or complex dtype: f32 and c64 -> float, f64 and c128 ->
+// double; anything else is a clear error naming the op.
+template <typename F>
+void dispatch_scalar(const char* op, DType dtype, F&& f) {
+  const DType real = real_dtype(dtype);
+  if (real == DType::f32)
+    f.template operator()<float>();
+  else if (real == DType::f64)
+    f.template operator()<double>();
+  else
+    FFTUNE_FAIL(op, ": the CUDA kernel supports f32, f64, c64 and c128, got ", dtype);
+}
+
+// A tensor's data as T (its real scalar type for complex tensors: (re, im) pairs).
+template <typename T>
+const T* reals(const Tensor& t) {
+  return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
+}
+template <typename T>
+T* mutable_reals(const Tensor& t) {
+  return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
+}
+
+// At least n ones of type T on the device, made once and grown as needed. Old buffers are kept
+// (never freed), so a pointer handed out stays valid whatever another thread asks for later.
+template <typename T>
+const T* device_ones(int64_t n) {
+  static std::mutex mutex;
+  static auto* buffers = new std::vector<Tensor>;  // never destroyed: see device.cpp's runtime()
+  std::lock_guard<std::mutex> lock(mutex);
+  if (buffers->empty() || buffers->back().numel() < n)
+    buffers->push_back(
+        full({std::max<int64_t>(2 * n, 4096)}, 1.0, dtype_of<T>::value, Device::cuda()));
+  return buffers->back().template data<T>();
+}
+
+ConvDescriptorDims descriptor_dims(const cpu::Conv2dShape& s) {
+  return conv2d_descriptor_dims(s.batch, s.in_channels, s.height, s.width, s.out_channels,
+                                s.kernel_h, s.kernel_w, s.stride_h, s.stride_w, s.pad_h, s.pad_w);
+}
+
+void check_conv_dtype(const Tensor& t) {
+  FFTUNE_CHECK(t.dtype() == DType::f32, "conv2d: the CUDA kernel (cuDNN) supports f32, got ",
+               t.dtype());
+}
+
+// The entries of one spectral adapter on the device (library_ops.h), keyed by their values.
+struct DeviceEntries {
+  int64_t d1 = 0, d2 = 0;
+  std::vector<int64_t> rows, cols;  // the key: host copies
+  Tensor device_rows, device_cols;  // (N) i64 on the device
+  // Note [deterministic spectral scatter] (spectral_kernels.h), made when first needed.
+  Tensor cells, offsets, sources;
+};
+
+std::shared_ptr<const DeviceEntries> device_entries(const int64_t* rows, const int64_t* cols,
+                                                    int64_t n, int64_t d1, int64_t d2,
+                                                    bool with_plan) {
+  constexpr size_t kMaxEntrySets = 64;  // adapters of a model share a handful of entry sets
+  static std::mutex mutex;
+  static auto* cache = new std::vector<std::shared_ptr<DeviceEntries>>;  // see device_ones
+  std::lock_guard<std::mutex> lock(mutex);
+  std::shared_ptr<DeviceEntries> found;
+  for (const auto& e : *cache)
+    if (e->d1 == d1 && e->d2 == d2 && static_cast<int64_t>(e->rows.size()) == n &&
+        std::equal(rows, rows + n, e->rows.begin()) && std::equal(cols, cols + n, e->cols.begin()))
+      found = e;
+  if (!found) {
+    if (cache->size() == kMaxEntrySets) cache->erase(cache->begin());  // the oldest
+    found = std::make_shared<DeviceEntries>();
+    found->d1 = d1;
+    found->d2 = d2;
+    found->rows.assign(rows, rows + n);
+    found->cols.assign(cols, cols + n);
+    found->device_rows = from_vector(found->rows, {n}, Device::cuda());
+    found->device_cols = from_vector(found->cols, {n}, Device::cuda());
+    cache->push_back(found);
+  }
+  if (with_plan && !found->cells.defined()) {
+    const HermitianScatterPlan plan = hermitian_scatter_plan(rows, cols, n, d1, d2);
+    const auto size = [](const std::vector<int64_t>& v) { return static_cast<int64_t>(v.size()); };
+    found->cells = from_vector(plan.cells, {size(plan.cells)}, Device::cuda());
+    found->offsets = from_vector(plan.offsets, {size(plan.offsets)}, Device::cuda());
+    found->sources = from_vector(plan.sources, {size(plan.sources)}, Device::cuda());
+  }
+  return found;
+}
+
+}  // namespace
+
+// ---- column sums
+// ---------------------------------------------------------------------------------
+
+void sum_columns(const Tensor& out, const Tensor& x, int64_t m, int64_t n) {
+  dispatch_scalar("sum_columns", x.dtype(), [&]<typename T>() {
+    // out (1, n) = ones (1, m) · x (m, n)
+    const int64_t ld = std::max<int64_t>(n, 1);
+    gemm(false, false, 1, n, m, T(1), device_ones<T>(m), std::max<int64_t>(m, 1), reals<T>(x), ld,
+         T(0), mutable_reals<T>(out), ld);
+  });
+}
+
+// ---- conv2d
+// ----------------------------------------------------------------------------------------
+
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                    const cpu::Conv2dShape& s) {
+  check_conv_dtype(x);
+  if (y.numel() == 0) return;
+  conv2d_forward(mutable_reals<float>(y), reals<float>(x), reals<float>(weight), reals<float>(bias),
+                 descriptor_dims(s));
+}
+
+void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& weight,
+                           const cpu::Conv2dShape& s) {
+  check_conv_dtype(dy);
+  if (dx.numel() == 0) return;
+  conv2d_backward_data(mutable_reals<float>(dx), reals<float>(dy), reals<float>(weight),
+                       descriptor_dims(s));
+}
+
+void conv2d_backward_weight(const Tensor& dweight, const Tensor& dbias, const Tensor& dy,
+                            const Tensor& x, const cpu::Conv2dShape& s) {
+  check_conv_dtype(dy);
+  conv2d_backward_filter(mutable_reals<float>(dweight), mutable_reals<float>(dbias),
+                         reals<float>(dy), reals<float>(x), descriptor_dims(s));
+}
+
+// ---- FFT
+// -----------------------------------------------------------------------------------------
+
+void fft_c2c_forward(const Tensor& out, const Tensor& x, int ndim, bool inverse, double scale) {
+  if (x.numel() == 0) return;
+  const FftPlanKey key = fft_plan_key(FftKind::kC2C, x.dtype() == DType::c128, x.shape(), ndim);
+  fft_execute(key, x.raw_data(), out.raw_data(), inverse, scale);
+}
+
+void fft_r2c_forward(const Tensor& out, const Tensor& x, int ndim, double scale) {
+  if (x.numel() == 0) return;
+  const FftPlanKey key = fft_plan_key(FftKind::kR2C, x.dtype() == DType::f64, x.shape(), ndim);
+  fft_execute(key, x.raw_data(), out.raw_data(), /*inverse=*/false, scale);
+}
+
+void fft_c2r_forward(const Tensor& out, const Tensor& x, int ndim, double scale) {
+  if (out.numel() == 0) return;
+  const FftPlanKey key = fft_plan_key(FftKind::kC2R, out.dtype() == DType::f64, out.shape(), ndim);
+  // The copy cuFFT may overwrite, made Hermitian where cuFFT needs it (fft_kernels.h).
+  const Tensor half = x.detach().clone();
+  dispatch_scalar("irfft", x.dtype(), [&]<typename T>() {
+    hermitian_project<T>(mutable_reals<T>(half), key.batch, ndim == 2 ? key.n[0] : 1,
+                         key.n[ndim - 1], stream());
+  });
+  fft_execute(key, half.raw_data(), out.raw_data(), /*inverse=*/true, scale,
+              /*input_is_scratch=*/true);
+}
+
+// ---- complex elementwise and conversion
+// -------------------------------------------------------------
+
+void complex_binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op) {
+  FFTUNE_CHECK(
+      op == BinaryOp::kAdd || op == BinaryOp::kSub || op == BinaryOp::kMul || op == BinaryOp::kDiv,
+      "binary_forward: comparisons and maximum are not defined for complex tensors");
+  dispatch_scalar("binary", a.dtype(), [&]<typename T>() {
+    complex_binary_forward<T>(mutable_reals<T>(out), reals<T>(a), reals<T>(b),
+                              strided_layout(out, {a, b}), op, stream());
+  });
+}
+
+void conj(const Tensor& y, const Tensor& x) {
+  dispatch_scalar("conj", x.dtype(), [&]<typename T>() {
+    complex_conj<T>(mutable_reals<T>(y), reals<T>(x), strided_layout(y, {x}), stream());
+  });
+}
+
+void complex_abs(const Tensor& y, const Tensor& z) {
+  dispatch_scalar("abs", z.dtype(), [&]<typename T>() {
+    complex_abs<T>(mutable_reals<T>(y), reals<T>(z), strided_layout(y, {z}), stream());
+  });
+}
+
+void complex_abs_backward(const Tensor& dz, const Tensor& g, const Tensor& z) {
+  dispatch_scalar("abs backward", z.dtype(), [&]<typename T>() {
+    complex_abs_backward<T>(mutable_reals<T>(dz), reals<T>(g), reals<T>(z), z.numel(), stream());
+  });
+}
+
+void convert(const Tensor& dst, const Tensor& src) {
+  // Each side as its real scalar type (float, double, int64_t) and whether it is complex.
+  dispatch_real(real_dtype(dst.dtype()), "copy", [&]<typename TOut>() {
+    dispatch_real(real_dtype(src.dtype()), "copy", [&]<typename TIn>() {
+      convert<TOut, TIn>(static_cast<TOut*>(dst.raw_data()), is_complex(dst.dtype()),
+                         static_cast<const TIn*>(src.raw_data()), is_complex(src.dtype()),
+                         strided_layout(dst, {src}), stream());
+    });
+  });
+}
+
+// ---- spectral adapters ------------------------------------------------------------------------
+
+void spectral_delta_forward(const Tensor& delta, const Tensor& coeffs, const int64_t* rows,
+                            const int64_t* cols, int64_t N, int64_t d1, int64_t d2,
+                            std::complex<double> w, double scale) {
+  const int64_t layers = delta.numel() / (d1 * d2);
+  const bool deterministic = deterministic_algorithms();
+  const auto entries = device_entries(rows, cols, N, d1, d2, deterministic);
+  dispatch_scalar("spectral_delta", coeffs.dtype(), [&]<typename T>() {
+    // (L, d1, d2/2 + 1) half spectrum, zeroed, then the scatter fills it.
+    const Tensor half =
+        empty({layers, d1, d2 / 2 + 1}, complex_dtype(coeffs.dtype()), coeffs.device());
+    fill(half, 0.0);
+    T* h = mutable_reals<T>(half);
+    const T w_re = static_cast<T>(w.real()), w_im = static_cast<T>(w.imag());
+    if (deterministic)
+      hermitian_scatter_by_cell<T>(
+          h, reals<T>(coeffs), entries->cells.data<int64_t>(), entries->offsets.data<int64_t>(),
+          entries->sources.data<int64_t>(), layers, N, entries->cells.numel(), d1, d2, w_re, w_im,
+          static_cast<T>(scale), stream());
+    else
+      hermitian_scatter<T>(h, reals<T>(coeffs), entries->device_rows.data<int64_t>(),
+                           entries->device_cols.data<int64_t>(), layers, N, d1, d2, w_re, w_im,
+                           static_cast<T>(scale), stream());
+    // One batched C2R for all layers. The half spectrum is Hermitian by construction (the
+    // scatter adds each value and its mirror), and it is ours to overwrite.
+    const FftPlanKey key =
+        fft_plan_key(FftKind::kC2R, std::is_same_v<T, double>, {layers, d1, d2}, 2);
+    fft_execute(key, h, delta.raw_data(), /*inverse=*/true, 1.0, /*input_is_scratch=*/true);
+  });
+}
+
+void spectral_delta_backward(const Tensor& dcoeffs, const Tensor& g, const int64_t* rows,
+                             const int64_t* cols, int64_t N, int64_t d1, int64_t d2,
+                             std::complex<double> w, double scale) {
+  const int64_t layers = g.numel() / (d1 * d2);
+  const auto entries = device_entries(rows, cols, N, d1, d2, /*with_plan=*/false);
+  dispatch_scalar("spectral_delta", g.dtype(), [&]<typename T>() {
+    // A = rfft2(G): (L, d1, d2/2 + 1), one batched R2C.
+    const Tensor half = empty({layers, d1, d2 / 2 + 1}, complex_dtype(g.dtype()), g.device());
+    const FftPlanKey key =
+        fft_plan_key(FftKind::kR2C, std::is_same_v<T, double>, {layers, d1, d2}, 2);
+    fft_execute(key, g.raw_data(), half.raw_data(), /*inverse=*/false, 1.0);
+    mirrored_gather<T>(mutable_reals<T>(dcoeffs), reals<T>(half),
+                       entries->device_rows.data<int64_t>(), entries->device_cols.data<int64_t>(),
+                       layers, N, d1, d2, static_cast<T>(w.real()), static_cast<T>(w.imag()),
+                       static_cast<T>(scale), stream());
+  });
+}
+
+void row_fft_gather(const Tensor& dcoeffs, const Tensor& a, const Tensor& b, const int64_t* rows,
+                    const int64_t* cols, int64_t N, int64_t d1, int64_t d2, double scale) {
+  FFTUNE_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(0) == b.size(0) && a.size(1) == d2 / 2 + 1 &&
+                   b.size(1) == d1 / 2 + 1,
+               "row_fft_gather: row spectra ", a.shape(), " and ", b.shape(), " do not match a ",
+               d1, " x ", d2, " spectrum");
+  const auto entries = device_entries(rows, cols, N, d1, d2, /*with_plan=*/false);
+  dispatch_scalar("fourierft_linear", dcoeffs.dtype(), [&]<typename T>() {
+    row_fft_gather<T>(mutable_reals<T>(dcoeffs), reals<T>(a), reals<T>(b),
+                      entries->device_rows.data<int64_t>(), entries->device_cols.data<int64_t>(), N,
+                      a.size(0), d1, d2, static_cast<T>(scale), stream());
+  });
+}
+
+}  // namespace fftune::cuda
