@@ -10,29 +10,12 @@
 #include "core/autograd/node.h"
 #include "core/threading.h"
 #include "ops/cpu/loops.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
 namespace fftune {
 namespace {
-
-Tensor conj_kernel(const Tensor& x) {
-  Tensor y = empty(x.shape(), x.dtype(), x.device());
-  if (!x.device().is_cpu()) no_kernel("conj", x.device());
-  if (x.dtype() == DType::c64)
-    cpu::map1(y.data<c64_t>(), y.strides(), x.data<c64_t>(), x.strides(), x.shape(),
-              [](c64_t v) { return std::conj(v); });
-  else
-    cpu::map1(y.data<c128_t>(), y.strides(), x.data<c128_t>(), x.strides(), x.shape(),
-              [](c128_t v) { return std::conj(v); });
-  return y;
-}
-
-class ConjBackward final : public Node {
- public:
-  std::string name() const override { return "ConjBackward"; }
-  std::vector<Tensor> apply(std::vector<Tensor>& grads) override { return {conj_kernel(grads[0])}; }
-};
 
 // A view of `base`'s storage with another dtype and geometry; it shares the version counter.
 Tensor make_view(const Tensor& base, DType dtype, Shape shape, Shape strides, int64_t offset) {
@@ -66,6 +49,32 @@ Tensor view_as_complex_kernel(const Tensor& x) {
   return make_view(x, complex_dtype(x.dtype()), shape, strides, x.offset() / 2);
 }
 
+Tensor conj_kernel(const Tensor& x) {
+  Tensor y = empty(x.shape(), x.dtype(), x.device());
+  if (!x.device().is_cpu()) {
+    // On a device: y's (…, 2) real view is x's times (1, −1), one elementwise kernel.
+    Tensor sign = full({2}, 1.0, real_dtype(x.dtype()));
+    sign.select(0, 1).fill_(-1.0);
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::binary_forward(view_as_real_kernel(y), view_as_real_kernel(x),
+                                                  sign.to(x.device()), BinaryOp::kMul),
+                             "conj", x.device());
+    return y;
+  }
+  if (x.dtype() == DType::c64)
+    cpu::map1(y.data<c64_t>(), y.strides(), x.data<c64_t>(), x.strides(), x.shape(),
+              [](c64_t v) { return std::conj(v); });
+  else
+    cpu::map1(y.data<c128_t>(), y.strides(), x.data<c128_t>(), x.strides(), x.shape(),
+              [](c128_t v) { return std::conj(v); });
+  return y;
+}
+
+class ConjBackward final : public Node {
+ public:
+  std::string name() const override { return "ConjBackward"; }
+  std::vector<Tensor> apply(std::vector<Tensor>& grads) override { return {conj_kernel(grads[0])}; }
+};
+
 // Backward of view_as_real: the (…, 2) real gradient read as complex numbers (copied first when
 // its layout does not allow a view, e.g. a gradient that is a strided slice).
 class ViewAsRealBackward final : public Node {
@@ -87,8 +96,14 @@ class ViewAsComplexBackward final : public Node {
 
 // |z| as a real tensor of z's real dtype.
 Tensor complex_abs_kernel(const Tensor& z) {
+  if (!z.device().is_cpu()) {
+    // On a device: √(re² + im²) over the (…, 2) real view, composed from elementwise kernels and
+    // a sum (no overflow guard, unlike the CPU's std::abs, whose hypot scales first).
+    NoGradGuard no_grad;
+    const Tensor parts = view_as_real_kernel(z);
+    return sqrt(sum(mul(parts, parts), {-1}));
+  }
   Tensor y = empty(z.shape(), real_dtype(z.dtype()), z.device());
-  if (!z.device().is_cpu()) no_kernel("abs", z.device());
   if (z.dtype() == DType::c64)
     cpu::map1(y.data<float>(), y.strides(), z.data<c64_t>(), z.strides(), z.shape(),
               [](c64_t v) { return std::abs(v); });
@@ -108,8 +123,15 @@ class ComplexAbsBackward final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor g = grads[0].contiguous();  // (…) real
     const Tensor zv = z.unpack(*this).contiguous();
+    if (!zv.device().is_cpu()) {
+      // On a device, composed: dz = z · (g / |z|) with the factor 0 where |z| = 0.
+      NoGradGuard no_grad;
+      const Tensor r = complex_abs_kernel(zv);
+      const Tensor zero = zeros({}, r.dtype(), r.device());
+      const Tensor factor = where(eq(r, zero), zero, div(g, r));
+      return {view_as_complex_kernel(mul(view_as_real_kernel(zv), factor.unsqueeze(-1)))};
+    }
     Tensor dz = empty(zv.shape(), zv.dtype(), zv.device());
-    if (!zv.device().is_cpu()) no_kernel("abs backward", zv.device());
     const int64_t n = zv.numel();
     auto run = [&]<typename C>() {
       using R = typename C::value_type;
