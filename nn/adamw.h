@@ -8,7 +8,8 @@
 //
 // ε is added after the square root of the bias-corrected v (torch's placement). t counts the
 // updates of that parameter: a parameter skipped for lack of a gradient does not advance it.
-// One fused pass per parameter (ops/cpu/optim_kernels.cpp).
+// One fused pass per parameter (ops/cpu/optim_kernels.cpp); on CUDA one kernel launch updates
+// every parameter (Note [multi-tensor apply], ops/cuda/optim_kernels.h).
 #pragma once
 
 #include <vector>

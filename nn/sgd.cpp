@@ -45,6 +45,8 @@ SGD::SGD(const std::vector<ParamGroup>& groups, const SgdOptions& options)
 
 void SGD::step() {
   NoGradGuard no_grad;
+  // Every update of the step at once: one fused launch on CUDA (ops/ops.h).
+  std::vector<SgdParamUpdate> updates;
   for (size_t g = 0; g < groups_.size(); ++g) {
     const ParamGroup& group = groups_[g];
     const Momentum& h = hyper_[g];
@@ -62,9 +64,10 @@ void SGD::step() {
       s.step += 1;
       const SgdStepScalars scalars{group.lr,    group.weight_decay, h.momentum,
                                    h.dampening, h.nesterov,         first};
-      sgd_step_(p, p.grad(), buffer, scalars);
+      updates.push_back({p, p.grad(), buffer, scalars});
     }
   }
+  sgd_multi_tensor_step_(updates);
 }
 
 std::vector<std::pair<std::string, double>> SGD::hyper_parameters(size_t group) const {

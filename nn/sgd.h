@@ -5,7 +5,8 @@
 //   g ← g + μ·b if nesterov, else b                   (when μ ≠ 0)
 //   p ← p − lr·g
 //
-// One fused pass per parameter (ops/cpu/optim_kernels.cpp).
+// One fused pass per parameter (ops/cpu/optim_kernels.cpp); on CUDA one kernel launch updates
+// every parameter (Note [multi-tensor apply], ops/cuda/optim_kernels.h).
 #pragma once
 
 #include <vector>

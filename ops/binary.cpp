@@ -221,7 +221,7 @@ void add_(Tensor& x, const Tensor& y, double alpha) {
   if (x.device().is_cpu())
     cpu::add_scaled_inplace(x, y, alpha);
   else
-    no_kernel("add_", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::add_scaled_inplace(x, y, alpha), "add_", x.device());
   x.bump_version();
 }
 
@@ -232,7 +232,7 @@ void mul_(Tensor& x, double value) {
   if (x.device().is_cpu())
     cpu::binary_forward(x, x, s, BinaryOp::kMul);
   else
-    no_kernel("mul_", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::binary_forward(x, x, s, BinaryOp::kMul), "mul_", x.device());
   x.bump_version();
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/autograd/node.h"
 #include "ops/cpu/embedding_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -27,7 +28,10 @@ class EmbeddingBackward final : public Node {
     if (g.device().is_cpu())
       cpu::embedding_backward(dweight, g.contiguous().view({idx.numel(), weight_shape_[1]}), idx);
     else
-      no_kernel("embedding", g.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(
+          cuda::embedding_backward(dweight, g.contiguous().view({idx.numel(), weight_shape_[1]}),
+                                   idx),
+          "embedding", g.device());
     if (padding_idx_) dweight.select(0, *padding_idx_).zero_();
     return {dweight, Tensor()};
   }
@@ -64,7 +68,9 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
   if (weight.device().is_cpu())
     cpu::embedding_forward(out.view({M, C}), weight.detach().contiguous(), idx);
   else
-    no_kernel("embedding", weight.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::embedding_forward(out.view({M, C}), weight.detach().contiguous(), idx), "embedding",
+        weight.device());
 
   if (auto node = make_node<EmbeddingBackward>({weight, indices}, weight.shape(), padding_idx)) {
     node->save(node->indices, idx);

@@ -9,6 +9,7 @@
 // race-free and deterministic without atomics (ops/cpu/index_kernels.h).
 #include "core/autograd/node.h"
 #include "ops/cpu/index_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -40,7 +41,7 @@ Tensor gather_kernel(const Tensor& x, int64_t dim, const Tensor& index) {
   if (x.device().is_cpu())
     cpu::gather_forward(out, x, index, dim);
   else
-    no_kernel("gather", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::gather_forward(out, x, index, dim), "gather", x.device());
   return out;
 }
 
@@ -49,14 +50,12 @@ void scatter_add_kernel(const Tensor& dst, int64_t dim, const Tensor& index, con
   if (dst.device().is_cpu())
     cpu::scatter_add(dst, index, src, dim);
   else
-    no_kernel("scatter_add", dst.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::scatter_add(dst, index, src, dim), "scatter_add", dst.device());
 }
 
+// Device indices are checked on a host copy (as embedding and cross_entropy check theirs).
 void check_index_range(const Tensor& index, int64_t size, int64_t dim, const char* op) {
-  if (index.device().is_cpu())
-    cpu::check_index_range(index, size, dim, op);
-  else
-    no_kernel(op, index.device());
+  cpu::check_index_range(index.to(Device::cpu()), size, dim, op);
 }
 
 class IndexSelectBackward final : public Node {
@@ -71,7 +70,8 @@ class IndexSelectBackward final : public Node {
     if (g.device().is_cpu())
       cpu::index_add(dx, idx, g, dim_);  // Note [index backward]
     else
-      no_kernel("index_select backward", g.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(cuda::index_add(dx, idx, g, dim_), "index_select backward",
+                               g.device());
     return {dx};
   }
 
@@ -139,7 +139,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   if (x.device().is_cpu())
     cpu::index_select_forward(y, x.detach().contiguous(), idx, d);
   else
-    no_kernel("index_select", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::index_select_forward(y, x.detach().contiguous(), idx, d),
+                             "index_select", x.device());
   if (auto node = make_node<IndexSelectBackward>({x}, x.shape(), d)) {
     node->save(node->index, idx);
     attach(node, {y});

@@ -5,6 +5,7 @@
 // each unsqueezed at `dim`, so its gradient comes from cat's and unsqueeze's.
 #include "core/autograd/node.h"
 #include "ops/cpu/copy_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -86,7 +87,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
       if (y.device().is_cpu())
         cpu::copy(window, tensors[i]);
       else
-        no_kernel("cat", y.device());
+        FFTUNE_CUDA_OR_NO_KERNEL(cuda::copy(window, tensors[i]), "cat", y.device());
     }
     start += sizes[i];
   }

@@ -9,6 +9,7 @@
 //   torch), kSum sums, kNone returns the per-sample losses (0 for ignored ones).
 #include "core/autograd/node.h"
 #include "ops/cpu/loss_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -38,7 +39,11 @@ class CrossEntropyBackward final : public Node {
                                   log_sum.unpack(*this), target.unpack(*this), ignore_index_,
                                   smoothing_);
     else
-      no_kernel("cross_entropy", x.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(
+          cuda::cross_entropy_backward(dx, g, grad_stride, scale, x, row_max.unpack(*this),
+                                       log_sum.unpack(*this), target.unpack(*this), ignore_index_,
+                                       smoothing_),
+          "cross_entropy", x.device());
     return {dx, Tensor()};
   }
 
@@ -72,7 +77,9 @@ Tensor cross_entropy_rows(const Tensor& logits, const Tensor& target, int64_t ig
   if (x.device().is_cpu())
     cpu::cross_entropy_forward(losses, row_max, log_sum, x, t, ignore_index, smoothing);
   else
-    no_kernel("cross_entropy", x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::cross_entropy_forward(losses, row_max, log_sum, x, t, ignore_index, smoothing),
+        "cross_entropy", x.device());
 
   Tensor out = losses;
   if (reduction != Reduction::kNone) {

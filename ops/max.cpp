@@ -7,6 +7,7 @@
 #include "core/autograd/node.h"
 #include "ops/cpu/index_kernels.h"
 #include "ops/cpu/max_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -32,7 +33,9 @@ MaxResult max_kernel(const Tensor& x, int64_t d, const char* op) {
   if (x.device().is_cpu())
     cpu::max_forward(r.values, r.indices, x.detach().contiguous(), outer, size, inner);
   else
-    no_kernel(op, x.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::max_forward(r.values, r.indices, x.detach().contiguous(), outer, size, inner), op,
+        x.device());
   return r;
 }
 
@@ -51,7 +54,8 @@ class MaxBackward final : public Node {
     if (g.device().is_cpu())
       cpu::scatter_add(dx, indices.unpack(*this), g_keep, dim_);
     else
-      no_kernel("max backward", g.device());
+      FFTUNE_CUDA_OR_NO_KERNEL(cuda::scatter_add(dx, indices.unpack(*this), g_keep, dim_),
+                               "max backward", g.device());
     return {dx};
   }
 

@@ -210,6 +210,21 @@ struct SgdStepScalars {
 // momentum_buffer: undefined when momentum == 0, else the param's shape, contiguous.
 void sgd_step_(Tensor& param, const Tensor& grad, Tensor& momentum_buffer, const SgdStepScalars& s);
 
+// The same updates for many parameters at once, each with its own scalars: what an optimizer's
+// step() does with all its parameters. On CUDA one fused kernel launch updates every tensor
+// (Note [multi-tensor apply], ops/cuda/optim_kernels.h); on the CPU each entry goes through
+// adamw_step_ / sgd_step_ in order, exactly as single updates would.
+struct AdamWParamUpdate {
+  Tensor param, grad, exp_avg, exp_avg_sq;
+  AdamWStepScalars scalars;
+};
+void adamw_multi_tensor_step_(const std::vector<AdamWParamUpdate>& updates);
+struct SgdParamUpdate {
+  Tensor param, grad, momentum_buffer;  // momentum_buffer as in sgd_step_
+  SgdStepScalars scalars;
+};
+void sgd_multi_tensor_step_(const std::vector<SgdParamUpdate>& updates);
+
 // Sums `grad` down to `shape` (undoes broadcasting): the backward of every broadcasting op.
 Tensor sum_to(const Tensor& grad, const Shape& shape);
 

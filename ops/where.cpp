@@ -6,6 +6,7 @@
 // cond itself gets no gradient (it only chooses).
 #include "core/autograd/node.h"
 #include "ops/cpu/where_kernels.h"
+#include "ops/cuda/tensor_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 
@@ -24,7 +25,7 @@ Tensor where_kernel(const Tensor& cond, const Tensor& a, const Tensor& b, const 
   if (out.device().is_cpu())
     cpu::where_forward(out, cond, a, b);
   else
-    no_kernel(op, out.device());
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::where_forward(out, cond, a, b), op, out.device());
   return out;
 }
 

@@ -70,5 +70,19 @@ __device__ __forceinline__ T block_sum(T v) {
   return warp_sum(lane < warps ? partial[lane] : T(0));
 }
 
+// The maximum over a 1-D block whose size is a multiple of 32 (at most 1024); every thread gets
+// it. Every thread of the block must call it (it synchronises the block).
+template <typename T>
+__device__ __forceinline__ T block_max(T v) {
+  FFTUNE_SHARED(T, partial, [32]);  // one value per warp
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  const int warps = blockDim.x / 32;
+  v = warp_max(v);
+  __syncthreads();  // a previous call may still be reading `partial`
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  return warp_max(lane < warps ? partial[lane] : partial[0]);
+}
+
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda

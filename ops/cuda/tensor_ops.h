@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/tensor/tensor.h"
 #include "ops/elementwise_math.h"
@@ -15,6 +16,11 @@
 #else
 #define FFTUNE_CUDA_OR_NO_KERNEL(call, op, device) no_kernel(op, device)
 #endif
+
+namespace fftune {
+struct AdamWParamUpdate;
+struct SgdParamUpdate;
+}  // namespace fftune
 
 namespace fftune::cuda {
 
@@ -41,5 +47,36 @@ void dropout_apply(const Tensor& out, const Tensor& in, float p, double scale, u
 // dst = src (same dtype and device, src broadcast to dst's shape, any strides).
 void copy(const Tensor& dst, const Tensor& src);
 void fill(const Tensor& dst, double value);
+
+// ---- Indexing, losses, max, where, in-place add and the optimizer updates ----------------------
+// (ops/cuda/{index,sort,loss,max,where,optim}_kernels.cu.) The same contracts as the CPU kernels
+// of the same names (ops/cpu/*_kernels.h). With deterministic_algorithms() on, the scatter-adds
+// (embedding_backward, index_add, scatter_add) use no float atomics and repeat bit for bit
+// (Note [sorted segmented reduction], ops/cuda/sort_kernels.h).
+
+// out (M, C) = the rows `indices` (M) of weight (V, C).
+void embedding_forward(const Tensor& out, const Tensor& weight, const Tensor& indices);
+// dweight (V, C, zeros on entry) += g (M, C) at the rows `indices` (M).
+void embedding_backward(const Tensor& dweight, const Tensor& g, const Tensor& indices);
+void index_select_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim);
+void index_add(const Tensor& out, const Tensor& index, const Tensor& src, int64_t dim);
+void gather_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim);
+void scatter_add(const Tensor& out, const Tensor& index, const Tensor& src, int64_t dim);
+void cross_entropy_forward(const Tensor& loss, const Tensor& row_max, const Tensor& log_sum,
+                           const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                           double smoothing);
+void cross_entropy_backward(const Tensor& dlogits, const Tensor& grad, int64_t grad_stride,
+                            double scale, const Tensor& logits, const Tensor& row_max,
+                            const Tensor& log_sum, const Tensor& target, int64_t ignore_index,
+                            double smoothing);
+void max_forward(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t outer,
+                 int64_t size, int64_t inner);
+void where_forward(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+// x += alpha·y, y broadcast to x's shape.
+void add_scaled_inplace(const Tensor& x, const Tensor& y, double alpha);
+// One fused launch per dtype over all the updates (Note [multi-tensor apply],
+// ops/cuda/optim_kernels.h); arguments already checked by the op (ops/optim.cpp).
+void adamw_multi_tensor_step(const std::vector<AdamWParamUpdate>& updates);
+void sgd_multi_tensor_step(const std::vector<SgdParamUpdate>& updates);
 
 }  // namespace fftune::cuda
