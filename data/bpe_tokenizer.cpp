@@ -63,6 +63,10 @@ CharClass classify(uint32_t cp) {
 
 }  // namespace
 
+uint32_t byte_to_unicode(uint8_t b) {
+  return byte_table().code_point[b];
+}
+
 BpeTokenizer::BpeTokenizer(const BpeTokenizer& other)
     : vocab_(other.vocab_),
       tokens_(other.tokens_),

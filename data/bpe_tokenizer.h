@@ -24,6 +24,11 @@
 
 namespace fftune::data {
 
+// GPT-2's byte-to-unicode table (step 2 of Note [byte-level BPE]): the code point that spells
+// byte `b` in vocab.json and merges.txt ('!'..'~', '¡'..'¬', '®'..'ÿ' stand for themselves; the
+// other 68 bytes take 256, 257, ... in byte order, so ' ' is 'Ġ', U+0120).
+uint32_t byte_to_unicode(uint8_t b);
+
 // Token ids with their attention mask (1 = token, 0 = padding), both (T).
 struct Encoding {
   std::vector<int64_t> ids;             // (T)

@@ -17,6 +17,8 @@ using fftune::data::GlueTask;
 
 constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task.
 
+  roberta_glue --demo   the built-in demo (a generated SST-2 task, a tiny pre-trained RoBERTa)
+
   --task sst2|mrpc|cola|qnli|rte|stsb   --glue-dir DIR (holds SST-2/, MRPC/, ...)
   --model DIR          config.json, model.safetensors, vocab.json, merges.txt
   --adapter fourierft|lora|hartley|full|head   (default fourierft)
@@ -38,6 +40,10 @@ constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task
                        more forward per step
   --ignore-mismatched-sizes  a --model tensor whose shape differs from the model's (a head
                        fine-tuned for other labels) starts fresh instead of being an error
+  --demo               head-only, LoRA and FourierFT on the demo task, compared in one table
+  --demo-size full|small   (full; small is the end-to-end test's)
+  --cache-dir DIR      where the demo keeps its data and model ($XDG_CACHE_HOME/fftune or
+                       ~/.cache/fftune)
 )";
 
 // The paper's per-task settings (coefficient lr, head lr, α, epochs).
@@ -98,7 +104,8 @@ Options parse_options(int argc, char** argv) {
                                              "--print-config",
                                              "--checkpoint-activations",
                                              "--ignore-mismatched-sizes",
-                                             "--help"};
+                                             "--help",
+                                             "--demo"};
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (std::find(switches.begin(), switches.end(), flag) != switches.end()) {
@@ -166,6 +173,9 @@ Options parse_options(int argc, char** argv) {
           {"--print-config", [&](auto&, auto&) { o.print_config = true; }},
           {"--checkpoint-activations", [&](auto&, auto&) { o.checkpoint_activations = true; }},
           {"--ignore-mismatched-sizes", [&](auto&, auto&) { o.ignore_mismatched_sizes = true; }},
+          {"--demo", [&](auto&, auto&) { o.demo = true; }},
+          {"--demo-size", [&](auto&, auto& v) { o.demo_size = v; }},
+          {"--cache-dir", [&](auto&, auto& v) { o.cache_dir = v; }},
       };
   for (const auto& [flag, value] : given) {
     auto it = setters.find(flag);
@@ -181,9 +191,15 @@ Options parse_options(int argc, char** argv) {
   FFTUNE_CHECK(!o.target_modules.empty(), "--target-modules: at least one name");
   FFTUNE_CHECK(!o.eval_only || !o.adapter_path.empty(), "--eval-only needs --adapter-path");
   FFTUNE_CHECK(!(o.eval_only && o.resume), "--eval-only and --resume exclude each other");
-  if (!o.print_config) {
-    FFTUNE_CHECK(!o.glue_dir.empty(), "--glue-dir is required");
-    FFTUNE_CHECK(!o.model_dir.empty(), "--model is required");
+  FFTUNE_CHECK(o.demo_size == "full" || o.demo_size == "small",
+               "--demo-size: expected full or small, got '", o.demo_size, "'");
+  if (o.demo) {
+    FFTUNE_CHECK(o.glue_dir.empty() && o.model_dir.empty() && !o.eval_only && !o.resume,
+                 "--demo makes its own data and model: drop --glue-dir, --model, --eval-only and "
+                 "--resume");
+  } else if (!o.print_config) {
+    FFTUNE_CHECK(!o.glue_dir.empty(), "--glue-dir is required (or run --demo)");
+    FFTUNE_CHECK(!o.model_dir.empty(), "--model is required (or run --demo)");
   }
   return o;
 }
@@ -211,7 +227,9 @@ nlohmann::json to_json(const Options& o) {
           {"out", o.out},
           {"paper_defaults", o.paper_defaults},
           {"checkpoint_activations", o.checkpoint_activations},
-          {"ignore_mismatched_sizes", o.ignore_mismatched_sizes}};
+          {"ignore_mismatched_sizes", o.ignore_mismatched_sizes},
+
+          {"demo", o.demo}};
 }
 
 }  // namespace roberta_glue

@@ -47,6 +47,10 @@ struct Options {
   bool ignore_mismatched_sizes = false;
   // Stops (checkpointed, as after Ctrl-C) once this many optimizer steps are done; 0: never.
   int64_t stop_after_steps = 0;
+  // The demo (demo.h): no --glue-dir or --model needed.
+  bool demo = false;
+  std::string demo_size = "full";  // full | small (the end-to-end test's)
+  std::string cache_dir;           // empty: $XDG_CACHE_HOME/fftune or ~/.cache/fftune
 };
 
 // Parses argv; --help prints usage and exits. Order of precedence: explicit flags, then

@@ -1,6 +1,5 @@
 #include "demo.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -8,6 +7,7 @@
 
 #include "core/error.h"
 #include "data/textures.h"
+#include "examples/common/demo_cache.h"
 #include "train.h"
 
 namespace vit_dtd {
@@ -61,15 +61,6 @@ DemoSettings settings_for(const std::string& size) {
   return s;
 }
 
-// FNV-1a of the text, as 16 hex digits: a short, stable cache key.
-std::string hash_hex(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 // Writes the texture dataset once: <root>/done marks a finished one.
 void ensure_textures(const std::string& root, const std::vector<std::string>& classes,
                      int64_t image_size, int64_t images_per_class, uint64_t seed,
@@ -90,20 +81,11 @@ void ensure_textures(const std::string& root, const std::vector<std::string>& cl
 
 }  // namespace
 
-std::string cache_root(const Config& config) {
-  if (!config.cache_dir.empty()) return config.cache_dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
-    return std::string(xdg) + "/fftune";
-  const char* home = std::getenv("HOME");
-  FFTUNE_CHECK(home != nullptr && *home != '\0',
-               "vit_dtd --demo: neither XDG_CACHE_HOME nor HOME is set; pass --cache-dir DIR");
-  return std::string(home) + "/.cache/fftune";
-}
-
 std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
   const DemoSettings s = settings_for(config.demo_size);
-  const std::string key = hash_hex(s.cache_key().dump());
-  const std::string cache = cache_root(config) + "/vit_dtd_demo-" + key;
+  const std::string key = examples::hash_hex(s.cache_key().dump());
+  const std::string cache =
+      examples::cache_root(config.cache_dir, "vit_dtd") + "/vit_dtd_demo-" + key;
 
   // 1. Data: alternate classes go to pre-training and fine-tuning.
   const std::vector<std::string>& all = data::texture_classes();

@@ -22,7 +22,4 @@ namespace vit_dtd {
 // config.out/demo_results.json; returns the table's rows (head only, LoRA, FourierFT).
 std::vector<RunSummary> run_demo(const Config& config, std::ostream& log);
 
-// $XDG_CACHE_HOME/fftune, else $HOME/.cache/fftune (config.cache_dir when given).
-std::string cache_root(const Config& config);
-
 }  // namespace vit_dtd

@@ -343,4 +343,29 @@ hf::CheckpointLayout RobertaForMaskedLM::checkpoint_layout() {
           .tied = {"lm_head.decoder.weight", "lm_head.decoder.bias"}};
 }
 
+void init_roberta_weights(Module& module, double initializer_range, Generator* gen) {
+  NoGradGuard no_grad;
+  for (const auto& [name, m] : module.named_modules()) {
+    if (const auto* linear = dynamic_cast<const Linear*>(m)) {
+      Tensor weight = linear->weight(), bias = linear->bias();
+      init::normal_(weight, 0.0, initializer_range, gen);
+      if (bias.defined()) init::zeros_(bias);
+    } else if (const auto* embedding = dynamic_cast<const Embedding*>(m)) {
+      Tensor weight = embedding->weight();
+      init::normal_(weight, 0.0, initializer_range, gen);
+      if (const auto pad = embedding->padding_idx()) {
+        Tensor row = weight.select(0, *pad);
+        init::zeros_(row);
+      }
+    } else if (const auto* norm = dynamic_cast<const LayerNorm*>(m)) {
+      Tensor weight = norm->weight(), bias = norm->bias();
+      if (weight.defined()) init::ones_(weight);
+      if (bias.defined()) init::zeros_(bias);
+    } else if (const auto* head = dynamic_cast<const RobertaLMHead*>(m)) {
+      Tensor bias = head->bias();
+      init::zeros_(bias);
+    }
+  }
+}
+
 }  // namespace fftune::nn

@@ -218,4 +218,12 @@ class RobertaForMaskedLM : public Module {
   std::shared_ptr<RobertaLMHead> lm_head_;
 };
 
+// transformers' RobertaPreTrainedModel._init_weights for the parameters of `module` (a model or
+// any part of it), for training from scratch: Linear weights and embedding tables ~ N(0,
+// initializer_range²) (0.02 in every RoBERTa config), with an embedding's padding_idx row zeroed;
+// Linear biases 0, LayerNorm 1 and 0, the masked-LM head's bias 0. The constructors keep torch's
+// default initialisation (what a checkpoint then overwrites).
+void init_roberta_weights(Module& module, double initializer_range = 0.02,
+                          Generator* gen = nullptr);
+
 }  // namespace fftune::nn

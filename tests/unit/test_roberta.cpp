@@ -1,5 +1,6 @@
 // RoBERTa (nn/models/roberta.h): position ids under padding, HF's names, the tied MLM decoder,
-// the loss HF's problem_type picks, and adapters on query/value training alone.
+// the loss HF's problem_type picks, transformers' initialisation for training from scratch, and
+// adapters on query/value training alone.
 #include "core/autograd/grad_mode.h"
 #include "fourierft/fourierft_linear.h"
 #include "fourierft/inject.h"
@@ -100,6 +101,36 @@ TEST(Roberta, TiedDecoderSharesStorageWithTheWordEmbeddings) {
   ASSERT_TRUE(g.defined());
   // Row 7 never appears in the input: its gradient comes only from the decoder.
   EXPECT_GT(max(abs(g.select(0, 7))).item(), 0.0);
+}
+
+TEST(Roberta, InitRobertaWeightsIsTransformers) {
+  RobertaConfig c = tiny_config();
+  c.vocab_size = 400;
+  c.hidden_size = 48;
+  c.num_attention_heads = 4;
+  RobertaForMaskedLM m(c);
+  Generator gen(5);
+  init_roberta_weights(m, 0.02, &gen);
+  const auto std_of = [](const Tensor& t) {
+    const Tensor centred = sub(t, mean(t));
+    return std::sqrt(mean(mul(centred, centred)).item());
+  };
+  const auto& embeddings = *m.roberta()->embeddings();
+  const Tensor& word = embeddings.word_embeddings()->weight();
+  EXPECT_NEAR(std_of(word), 0.02, 0.002);
+  // The padding row (pad_token_id 1) starts at zero in both padded tables.
+  EXPECT_EQ(max(abs(word.select(0, 1))).item(), 0.0);
+  EXPECT_EQ(max(abs(embeddings.position_embeddings()->weight().select(0, 1))).item(), 0.0);
+  for (const auto& [name, p] : m.named_parameters()) {
+    if (name.ends_with("query.weight") || name.ends_with("intermediate.dense.weight")) {
+      EXPECT_NEAR(std_of(p), 0.02, 0.003) << name;
+    } else if (name.ends_with("LayerNorm.weight") || name.ends_with("layer_norm.weight")) {
+      EXPECT_EQ(max(abs(sub(p, 1.0))).item(), 0.0) << name;
+    } else if (name.ends_with(".bias")) {
+      EXPECT_EQ(max(abs(p)).item(), 0.0) << name;
+    }
+  }
+  EXPECT_EQ(max(abs(m.lm_head()->bias())).item(), 0.0);
 }
 
 TEST(Roberta, UntiedDecoderHasItsOwnWeight) {
