@@ -18,6 +18,9 @@
 //
 // Tokenising a training word with the result applies the same merges in the same order
 // (BpeTokenizer joins the pair of lowest rank first), so it gives the word's final segmentation.
+// On the same lines and settings the files are identical to those of Hugging Face's
+// ByteLevelBPETokenizer trainer (tests/fixture/test_bpe_trainer_hf.cpp; also checked by hand on a
+// 4 MB text with 50,000 tokens, bench/bench_tokenizer.cpp's).
 #pragma once
 
 #include <cstdint>

@@ -90,8 +90,7 @@ TEST_F(RobertaGlueDemo, FourierFTBeatsHeadOnly) {
     EXPECT_TRUE(fs::exists(dir_->path() / "demo" / method / "curves.png")) << method;
   }
   EXPECT_TRUE(fs::exists(dir_->path() / "demo" / "fourierft" / "best" / "adapter_config.json"));
-  // The comparison table's FourierFT row.
-  EXPECT_NE(log().find("\nFourierFT "), std::string::npos) << log();
+  EXPECT_NE(log().find("\nFourierFT "), std::string::npos) << log();  // the table
 }
 
 }  // namespace
