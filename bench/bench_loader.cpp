@@ -14,11 +14,13 @@
 #include <vector>
 
 #include "data/loader.h"
-#include "data/textures.h"
+#include "examples/vit_dtd/textures.h"
 
 namespace {
 
 using namespace fftune::data;
+using vit_dtd::render_texture;
+using vit_dtd::texture_classes;
 
 constexpr int64_t kImages = 64;
 constexpr int64_t kSourceSize = 300;

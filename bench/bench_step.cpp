@@ -18,9 +18,9 @@
 #include <memory>
 #include <string>
 
+#include "adapters/lora_linear.h"
 #include "core/autograd/grad_mode.h"
 #include "fourierft/fourierft_linear.h"
-#include "fourierft/lora_linear.h"
 #include "nn/adamw.h"
 #include "nn/models/roberta.h"
 #include "nn/models/vit.h"
@@ -61,10 +61,10 @@ void prepare(nn::Module& model, Mode mode, const std::string& head, double fouri
     if (!linear || !(nn::name_matches(name, "query") || nn::name_matches(name, "value"))) continue;
     const int64_t out = linear->out_features(), in = linear->in_features();
     if (mode == Mode::kLoRA8) {
-      fourierft::LoRAOptions options;
+      adapters::LoRAOptions options;
       options.r = 8;
       options.lora_alpha = 8.0;
-      linear->attach_adapter(std::make_shared<fourierft::LoRALinear>(out, in, options, gen));
+      linear->attach_adapter(std::make_shared<adapters::LoRALinear>(out, in, options, gen));
     } else {
       fourierft::FourierFTOptions options;
       options.n_frequency = mode == Mode::kFourierFT1000 ? 1000 : 3000;

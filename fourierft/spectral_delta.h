@@ -19,7 +19,7 @@
 //
 // More generally each coefficient can carry a phase w: c·(w·e^{iθ} + w̄·e^{−iθ}) = 2c·Re(w·e^{iθ}).
 // w = 1/2 gives FourierFT's cos θ; w = (1 − i)/2 gives cos θ + sin θ = cas θ, the Hartley kernel
-// (fourierft/hartley_adapter.h). The same scatter, the same one C2R.
+// (adapters/hartley_adapter.h). The same scatter, the same one C2R.
 //
 // Backward: ∂L/∂c = scale · 2·Re(w · conj(fft2(G)[j, k])) with G = ∂L/∂ΔW — one real-to-complex
 // FFT of G and a gather; for k > ⌊d2/2⌋ the gather reads the mirror, fft2(G)[j, k] =

@@ -8,7 +8,7 @@
 //   - its method name ("fourierft", "lora", "hartley").
 // Merging ΔW into W0 and back is the Linear's job (it owns W0). Parameter counts, saving and
 // loading work on the adapter as on any Module (named_parameters). A new adapter is one class
-// implementing this interface: fourierft/hartley_adapter.h is the worked example
+// implementing this interface: adapters/hartley_adapter.h is the worked example
 // (docs/new-adapter.md).
 #pragma once
 

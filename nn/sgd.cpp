@@ -5,13 +5,13 @@
 namespace fftune::nn {
 namespace {
 
-std::vector<ParamGroup> base_groups(const std::vector<SgdGroup>& groups) {
+std::vector<ParamGroup> base_groups(const std::vector<SGDGroup>& groups) {
   std::vector<ParamGroup> out;
-  for (const SgdGroup& g : groups) out.push_back({g.params, g.options.lr, g.options.weight_decay});
+  for (const SGDGroup& g : groups) out.push_back({g.params, g.options.lr, g.options.weight_decay});
   return out;
 }
 
-void check_options(const SgdOptions& o, size_t group) {
+void check_options(const SGDOptions& o, size_t group) {
   FFTUNE_CHECK(o.momentum >= 0, "SGD: invalid momentum ", o.momentum, " in group ", group,
                " (must be >= 0)");
   FFTUNE_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0), "SGD: nesterov momentum ",
@@ -20,22 +20,22 @@ void check_options(const SgdOptions& o, size_t group) {
 
 }  // namespace
 
-SGD::SGD(std::vector<Tensor> params, const SgdOptions& options)
-    : SGD(std::vector<SgdGroup>{{std::move(params), options}}) {}
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
+    : SGD(std::vector<SGDGroup>{{std::move(params), options}}) {}
 
-SGD::SGD(std::vector<SgdGroup> groups) : Optimizer(base_groups(groups), "SGD") {
+SGD::SGD(std::vector<SGDGroup> groups) : Optimizer(base_groups(groups), "SGD") {
   for (size_t g = 0; g < groups.size(); ++g) {
     check_options(groups[g].options, g);
-    const SgdOptions& o = groups[g].options;
+    const SGDOptions& o = groups[g].options;
     hyper_.push_back({o.momentum, o.dampening, o.nesterov});
   }
 }
 
-SGD::SGD(const std::vector<ParamGroup>& groups, const SgdOptions& options)
+SGD::SGD(const std::vector<ParamGroup>& groups, const SGDOptions& options)
     : SGD([&] {
-        std::vector<SgdGroup> out;
+        std::vector<SGDGroup> out;
         for (const ParamGroup& g : groups) {
-          SgdOptions o = options;
+          SGDOptions o = options;
           o.lr = g.lr;
           o.weight_decay = g.weight_decay;
           out.push_back({g.params, o});
@@ -46,7 +46,7 @@ SGD::SGD(const std::vector<ParamGroup>& groups, const SgdOptions& options)
 void SGD::step() {
   NoGradGuard no_grad;
   // Every update of the step at once: one fused launch on CUDA (ops/ops.h).
-  std::vector<SgdParamUpdate> updates;
+  std::vector<SGDParamUpdate> updates;
   for (size_t g = 0; g < groups_.size(); ++g) {
     const ParamGroup& group = groups_[g];
     const Momentum& h = hyper_[g];
@@ -62,7 +62,7 @@ void SGD::step() {
         buffer = s.buffers.at("momentum_buffer");
       }
       s.step += 1;
-      const SgdStepScalars scalars{group.lr,    group.weight_decay, h.momentum,
+      const SGDStepScalars scalars{group.lr,    group.weight_decay, h.momentum,
                                    h.dampening, h.nesterov,         first};
       updates.push_back({p, p.grad(), buffer, scalars});
     }

@@ -15,7 +15,7 @@
 
 namespace fftune::nn {
 
-struct SgdOptions {  // torch's defaults
+struct SGDOptions {  // torch's defaults
   double lr = 1e-3;
   double weight_decay = 0.0;
   double momentum = 0.0;
@@ -23,18 +23,18 @@ struct SgdOptions {  // torch's defaults
   bool nesterov = false;  // needs momentum > 0 and dampening 0
 };
 
-struct SgdGroup {
+struct SGDGroup {
   std::vector<Tensor> params;
-  SgdOptions options;
+  SGDOptions options;
 };
 
 class SGD : public Optimizer {
  public:
-  explicit SGD(std::vector<Tensor> params, const SgdOptions& options = {});
-  explicit SGD(std::vector<SgdGroup> groups);
+  explicit SGD(std::vector<Tensor> params, const SGDOptions& options = {});
+  explicit SGD(std::vector<SGDGroup> groups);
   // Groups with their own lr and weight decay (e.g. from param_groups_by_pattern), sharing the
   // momentum settings of `options` (whose lr and weight_decay are not used).
-  SGD(const std::vector<ParamGroup>& groups, const SgdOptions& options);
+  SGD(const std::vector<ParamGroup>& groups, const SGDOptions& options);
 
   void step() override;
 

@@ -14,14 +14,14 @@ namespace {
 
 class LayerNormBackward final : public Node {
  public:
-  LayerNormBackward(Shape normalized_shape, int64_t M, int64_t N)
-      : normalized_shape_(std::move(normalized_shape)), M_(M), N_(N) {}
+  LayerNormBackward(Shape normalized_shape, int64_t BT, int64_t C)
+      : normalized_shape_(std::move(normalized_shape)), BT_(BT), C_(C) {}
   std::string name() const override { return "LayerNormBackward"; }
 
-  SavedTensor x;       // (M, N) contiguous (x's shape)
-  SavedTensor mean;    // (M)
-  SavedTensor rstd;    // (M)
-  SavedTensor weight;  // (N) or undefined
+  SavedTensor x;       // (BT, C) contiguous (x's shape)
+  SavedTensor mean;    // (BT)
+  SavedTensor rstd;    // (BT)
+  SavedTensor weight;  // (C) or undefined
 
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor xs = x.unpack(*this), w = weight.unpack(*this);
@@ -32,18 +32,18 @@ class LayerNormBackward final : public Node {
     if (needs_input_grad(2)) dbias = empty(normalized_shape_, xs.dtype(), xs.device());
     if (xs.device().is_cpu())
       cpu::layer_norm_backward(dx, dweight, dbias, g, xs, mean.unpack(*this), rstd.unpack(*this), w,
-                               M_, N_);
+                               BT_, C_);
     else
       FFTUNE_CUDA_OR_NO_KERNEL(
           cuda::layer_norm_backward(dx, dweight, dbias, g, xs, mean.unpack(*this),
-                                    rstd.unpack(*this), w, M_, N_),
+                                    rstd.unpack(*this), w, BT_, C_),
           "layer_norm", xs.device());
     return {dx, dweight, dbias};
   }
 
  private:
   Shape normalized_shape_;  // the shape of weight and bias
-  int64_t M_, N_;           // rows, and elements per row
+  int64_t BT_, C_;          // rows, and elements per row
 };
 
 void check_affine(const Tensor& t, const char* arg, const Tensor& x, const Shape& normalized) {
@@ -74,19 +74,19 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   check_affine(weight, "weight", x, normalized_shape);
   check_affine(bias, "bias", x, normalized_shape);
 
-  const int64_t N = numel_of(normalized_shape);
-  const int64_t M = N == 0 ? 0 : x.numel() / N;
+  const int64_t C = numel_of(normalized_shape);
+  const int64_t BT = C == 0 ? 0 : x.numel() / C;
   const Tensor xc = x.detach().contiguous();
   Tensor y = empty(x.shape(), x.dtype(), x.device());
-  Tensor mean = empty({M}, x.dtype(), x.device());
-  Tensor rstd = empty({M}, x.dtype(), x.device());
+  Tensor mean = empty({BT}, x.dtype(), x.device());
+  Tensor rstd = empty({BT}, x.dtype(), x.device());
   if (x.device().is_cpu())
-    cpu::layer_norm_forward(y, mean, rstd, xc, weight, bias, M, N, eps);
+    cpu::layer_norm_forward(y, mean, rstd, xc, weight, bias, BT, C, eps);
   else
-    FFTUNE_CUDA_OR_NO_KERNEL(cuda::layer_norm_forward(y, mean, rstd, xc, weight, bias, M, N, eps),
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::layer_norm_forward(y, mean, rstd, xc, weight, bias, BT, C, eps),
                              "layer_norm", x.device());
 
-  if (auto node = make_node<LayerNormBackward>({x, weight, bias}, normalized_shape, M, N)) {
+  if (auto node = make_node<LayerNormBackward>({x, weight, bias}, normalized_shape, BT, C)) {
     node->save(node->x, xc);
     node->save(node->mean, mean);
     node->save(node->rstd, rstd);

@@ -202,13 +202,13 @@ struct AdamWStepScalars {
 // param, grad, exp_avg, exp_avg_sq: one shape and dtype; param and the moments contiguous.
 void adamw_step_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
                  const AdamWStepScalars& s);
-struct SgdStepScalars {
+struct SGDStepScalars {
   double lr, weight_decay, momentum, dampening;
   bool nesterov;
   bool first_step;  // the momentum buffer is started from the gradient (torch's clone)
 };
 // momentum_buffer: undefined when momentum == 0, else the param's shape, contiguous.
-void sgd_step_(Tensor& param, const Tensor& grad, Tensor& momentum_buffer, const SgdStepScalars& s);
+void sgd_step_(Tensor& param, const Tensor& grad, Tensor& momentum_buffer, const SGDStepScalars& s);
 
 // The same updates for many parameters at once, each with its own scalars: what an optimizer's
 // step() does with all its parameters. On CUDA one fused kernel launch updates every tensor
@@ -219,11 +219,11 @@ struct AdamWParamUpdate {
   AdamWStepScalars scalars;
 };
 void adamw_multi_tensor_step_(const std::vector<AdamWParamUpdate>& updates);
-struct SgdParamUpdate {
+struct SGDParamUpdate {
   Tensor param, grad, momentum_buffer;  // momentum_buffer as in sgd_step_
-  SgdStepScalars scalars;
+  SGDStepScalars scalars;
 };
-void sgd_multi_tensor_step_(const std::vector<SgdParamUpdate>& updates);
+void sgd_multi_tensor_step_(const std::vector<SGDParamUpdate>& updates);
 
 // Sums `grad` down to `shape` (undoes broadcasting): the backward of every broadcasting op.
 Tensor sum_to(const Tensor& grad, const Shape& shape);

@@ -36,7 +36,7 @@ void check_adamw(const AdamWParamUpdate& u) {
   check_same_device("adamw_step_", {u.param, u.grad, u.exp_avg, u.exp_avg_sq});
 }
 
-void check_sgd(const SgdParamUpdate& u) {
+void check_sgd(const SGDParamUpdate& u) {
   check_param("sgd_step_", u.param, u.grad);
   if (u.scalars.momentum != 0.0) {
     check_state("sgd_step_", u.param, u.momentum_buffer, "momentum_buffer");
@@ -75,14 +75,14 @@ void adamw_multi_tensor_step_(const std::vector<AdamWParamUpdate>& updates) {
 }
 
 void sgd_step_(Tensor& param, const Tensor& grad, Tensor& momentum_buffer,
-               const SgdStepScalars& s) {
+               const SGDStepScalars& s) {
   sgd_multi_tensor_step_({{param, grad, momentum_buffer, s}});
 }
 
-void sgd_multi_tensor_step_(const std::vector<SgdParamUpdate>& updates) {
-  for (const SgdParamUpdate& u : updates) check_sgd(u);
-  std::vector<SgdParamUpdate> device_updates;  // updated together, by one launch
-  for (const SgdParamUpdate& u : updates) {
+void sgd_multi_tensor_step_(const std::vector<SGDParamUpdate>& updates) {
+  for (const SGDParamUpdate& u : updates) check_sgd(u);
+  std::vector<SGDParamUpdate> device_updates;  // updated together, by one launch
+  for (const SGDParamUpdate& u : updates) {
     if (u.param.device().is_cpu())
       cpu::sgd_step(u.param, u.grad.contiguous(), u.momentum_buffer, u.scalars);
     else
@@ -91,7 +91,7 @@ void sgd_multi_tensor_step_(const std::vector<SgdParamUpdate>& updates) {
   if (!device_updates.empty())
     FFTUNE_CUDA_OR_NO_KERNEL(cuda::sgd_multi_tensor_step(device_updates), "sgd_step_",
                              device_updates.front().param.device());
-  for (const SgdParamUpdate& u : updates) {
+  for (const SGDParamUpdate& u : updates) {
     u.param.bump_version();
     if (u.scalars.momentum != 0.0) u.momentum_buffer.bump_version();
   }

@@ -14,12 +14,12 @@
 #include <cstdio>
 #include <string>
 
+#include "adapters/peft_format.h"
 #include "core/autograd/grad_mode.h"
 #include "core/io/safetensors.h"
-#include "fourierft/peft_format.h"
-#include "tests/support/linear_tree.h"
+#include "nn/module_tree.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
 void perturb_classifier(nn::Module& model, Generator& gen) {
@@ -43,7 +43,7 @@ void write_deltas(nn::Module& model, const std::vector<std::string>& adapted,
 }
 
 void export_fourierft(const std::string& fixtures) {
-  auto model = testing::linear_tree(fixtures + "/peft/base.safetensors");
+  auto model = nn::linear_tree(fixtures + "/peft/base.safetensors");
   FourierFTConfig config;
   config.task_type = "SEQ_CLS";
   config.target_modules = ModulePatterns::full_match(R"(.*\.attention\.self\.(query|value))");
@@ -62,8 +62,8 @@ void export_fourierft(const std::string& fixtures) {
 }
 
 void export_lora(const std::string& fixtures) {
-  auto model = testing::linear_tree(fixtures + "/peft/base.safetensors");
-  LoraConfig config;
+  auto model = nn::linear_tree(fixtures + "/peft/base.safetensors");
+  LoRAConfig config;
   config.task_type = "SEQ_CLS";
   config.target_modules = ModulePatterns::list({"value", "dense"});
   config.layers_to_transform = {1};
@@ -83,13 +83,13 @@ void export_lora(const std::string& fixtures) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters
 
 int main(int argc, char** argv) {
   const std::string fixtures = argc > 1 ? argv[1] : "tests/fixtures";
   try {
-    fftune::fourierft::export_fourierft(fixtures);
-    fftune::fourierft::export_lora(fixtures);
+    fftune::adapters::export_fourierft(fixtures);
+    fftune::adapters::export_lora(fixtures);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "export_fftune_adapter: %s\n", e.what());
     return 1;

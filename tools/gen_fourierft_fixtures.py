@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden fixtures for fftune's peft adapter files (fourierft/peft_format.h), both ways.
+"""Golden fixtures for fftune's peft adapter files (adapters/peft_format.h), both ways.
 
 Run by hand, never in CI:  python3 tools/gen_fourierft_fixtures.py
 Pinned (checked below): torch 2.15.0, transformers 5.24.0, peft 0.21.2.

@@ -7,18 +7,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/hartley_adapter.h"
+#include "adapters/inject.h"
+#include "adapters/peft_format.h"
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/io/safetensors.h"
-#include "fourierft/hartley_adapter.h"
-#include "fourierft/inject.h"
-#include "fourierft/peft_format.h"
 
 namespace roberta_glue {
 
 using namespace fftune;
-using fourierft::FourierFTConfig;
-using fourierft::LoraConfig;
+using adapters::FourierFTConfig;
+using adapters::LoRAConfig;
 using nn::RobertaForSequenceClassification;
 
 namespace {
@@ -30,7 +30,7 @@ template <typename Config>
 Config peft_config(const Options& options) {
   Config config;
   config.task_type = "SEQ_CLS";
-  config.target_modules = fourierft::ModulePatterns::list(options.target_modules);
+  config.target_modules = adapters::ModulePatterns::list(options.target_modules);
   return config;
 }
 
@@ -42,28 +42,28 @@ FourierFTConfig fourierft_config(const Options& options) {
   return config;
 }
 
-LoraConfig lora_config(const Options& options) {
-  auto config = peft_config<LoraConfig>(options);
+LoRAConfig lora_config(const Options& options) {
+  auto config = peft_config<LoRAConfig>(options);
   config.r = options.rank;
   config.lora_alpha = options.alpha;
   return config;
 }
 
-fourierft::InjectOptions hartley_inject_options(const std::vector<std::string>& targets) {
-  fourierft::InjectOptions inject;
-  inject.target_modules = fourierft::ModulePatterns::list(targets);
+adapters::InjectOptions hartley_inject_options(const std::vector<std::string>& targets) {
+  adapters::InjectOptions inject;
+  inject.target_modules = adapters::ModulePatterns::list(targets);
   inject.modules_to_save = {kHead};
   return inject;
 }
 
 std::vector<std::string> inject_hartley(RobertaForSequenceClassification& model,
                                         const std::vector<std::string>& targets,
-                                        const fourierft::HartleyOptions& hartley, Generator* gen) {
-  return fourierft::inject_adapters(
+                                        const adapters::HartleyOptions& hartley, Generator* gen) {
+  return adapters::inject_adapters(
       model, hartley_inject_options(targets),
       [&](const std::string&, const nn::Linear& layer) -> std::shared_ptr<nn::LinearAdapter> {
-        return std::make_shared<fourierft::HartleyLinear>(layer.out_features(), layer.in_features(),
-                                                          hartley, gen);
+        return std::make_shared<adapters::HartleyLinear>(layer.out_features(), layer.in_features(),
+                                                         hartley, gen);
       });
 }
 
@@ -92,11 +92,11 @@ void attach_adapter(RobertaForSequenceClassification& model, const Options& opti
                     Generator& gen) {
   const std::string& kind = options.adapter;
   if (kind == "fourierft") {
-    fourierft::inject_fourierft(model, fourierft_config(options), &gen);
+    adapters::inject_fourierft(model, fourierft_config(options), &gen);
   } else if (kind == "lora") {
-    fourierft::inject_lora(model, lora_config(options), &gen);
+    adapters::inject_lora(model, lora_config(options), &gen);
   } else if (kind == "hartley") {
-    fourierft::HartleyOptions hartley;
+    adapters::HartleyOptions hartley;
     hartley.n_frequency = options.n;
     hartley.scaling = options.alpha;
     hartley.random_loc_seed = kEntrySeed;
@@ -121,9 +121,9 @@ void save_trained(RobertaForSequenceClassification& model, const Options& option
                   const std::string& dir) {
   const std::string& kind = options.adapter;
   if (kind == "fourierft") {
-    fourierft::save_peft_adapter(model, dir, fourierft_config(options));
+    adapters::save_peft_adapter(model, dir, fourierft_config(options));
   } else if (kind == "lora") {
-    fourierft::save_peft_adapter(model, dir, lora_config(options));
+    adapters::save_peft_adapter(model, dir, lora_config(options));
   } else if (kind == "hartley") {
     std::filesystem::create_directories(dir);
     const nlohmann::json config = {
@@ -131,7 +131,7 @@ void save_trained(RobertaForSequenceClassification& model, const Options& option
         {"n_frequency", options.n},      {"scaling", options.alpha},
         {"random_loc_seed", kEntrySeed}, {"target_modules", options.target_modules},
         {"modules_to_save", {kHead}}};
-    const auto tensors = fourierft::peft_state_dict(model, {kHead});
+    const auto tensors = adapters::peft_state_dict(model, {kHead});
     io::save_safetensors(dir + "/adapter_model.safetensors", tensors, {{"format", "pt"}});
     write_text_atomically(dir + "/adapter_config.json", config.dump(2));
   } else {
@@ -149,10 +149,10 @@ void load_trained(RobertaForSequenceClassification& model, const std::string& di
   const std::string config_path = dir + "/adapter_config.json";
   const nlohmann::json config = nlohmann::json::parse(read_text(config_path));
   if (config.value("peft_type", "") != "HARTLEY") {
-    fourierft::load_peft_adapter(model, dir);
+    adapters::load_peft_adapter(model, dir);
     return;
   }
-  fourierft::HartleyOptions hartley;
+  adapters::HartleyOptions hartley;
   hartley.n_frequency = config.at("n_frequency").get<int64_t>();
   hartley.scaling = config.at("scaling").get<double>();
   hartley.random_loc_seed = config.at("random_loc_seed").get<uint64_t>();
@@ -160,7 +160,7 @@ void load_trained(RobertaForSequenceClassification& model, const std::string& di
   inject_hartley(model, config.at("target_modules").get<std::vector<std::string>>(), hartley,
                  nullptr);
   const io::SafetensorsFile file = io::load_safetensors(dir + "/adapter_model.safetensors");
-  const auto expected = fourierft::peft_state_dict(model, {kHead});
+  const auto expected = adapters::peft_state_dict(model, {kHead});
   FFTUNE_CHECK(expected.size() == file.tensors.size(), dir, ": adapter_model.safetensors holds ",
                file.tensors.size(), " tensors, the model expects ", expected.size());
   NoGradGuard no_grad;

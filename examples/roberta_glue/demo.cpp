@@ -7,8 +7,8 @@
 
 #include "core/error.h"
 #include "data/bpe_trainer.h"
-#include "data/sentiment_grammar.h"
 #include "examples/common/demo_cache.h"
+#include "examples/roberta_glue/sentiment_grammar.h"
 #include "pretrain.h"
 #include "train.h"
 
@@ -87,7 +87,7 @@ std::string ensure_backbone(const DemoSettings& s, const std::string& cache) {
   }
   std::vector<std::string> reviews;
   for (int64_t i = 0; i < s.pretrain_reviews + s.held_out_reviews; ++i)
-    reviews.push_back(data::sentiment_review(0, i));
+    reviews.push_back(roberta_glue::sentiment_review(0, i));
 
   const std::string tokenizer_dir = cache + "/tokenizer";
   if (!fs::exists(tokenizer_dir + "/merges.txt")) {
@@ -137,7 +137,7 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
   const std::string glue_dir =
       cache + "/glue_" + std::to_string(s.train_sentences) + "_" + std::to_string(s.dev_sentences);
   if (!fs::exists(glue_dir + "/SST-2/dev.tsv")) {
-    data::write_sentiment_sst2(glue_dir, s.train_sentences, s.dev_sentences, 1);
+    roberta_glue::write_sentiment_sst2(glue_dir, s.train_sentences, s.dev_sentences, 1);
     std::printf("task: %s/SST-2/{train,dev}.tsv\n", glue_dir.c_str());
   }
 

@@ -1,8 +1,9 @@
 // roberta_glue --demo: the RoBERTa side of the paper in miniature, with nothing downloaded.
 //
 //   1. Text: movie-review sentences from a small grammar whose sentiment is compositional
-//      (negation, contrast; data/sentiment_grammar.h) — unlabelled reviews for pre-training, and
-//      an SST-2 task in the real GLUE layout (SST-2/train.tsv, dev.tsv) for fine-tuning.
+//      (negation, contrast; examples/roberta_glue/sentiment_grammar.h) — unlabelled reviews for
+//      pre-training, and an SST-2 task in the real GLUE layout (SST-2/train.tsv, dev.tsv) for
+//      fine-tuning.
 //   2. A byte-level BPE vocabulary trained on the reviews (data/bpe_trainer.h).
 //   3. A tiny RoBERTa pre-trained from scratch with the masked-LM objective on the reviews
 //      (pretrain.h), saved as a Hugging Face model directory.

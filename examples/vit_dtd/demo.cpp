@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "data/textures.h"
 #include "examples/common/demo_cache.h"
+#include "examples/vit_dtd/textures.h"
 #include "train.h"
 
 namespace vit_dtd {
@@ -68,14 +68,14 @@ void ensure_textures(const std::string& root, const std::vector<std::string>& cl
   if (std::filesystem::exists(root + "/done")) return;
   log << "generating " << classes.size() * images_per_class << " texture images in " << root
       << "\n";
-  data::TextureDatasetOptions options;
+  vit_dtd::TextureDatasetOptions options;
   options.root = root;
   options.classes = classes;
   options.image_size = image_size;
   options.images_per_class = images_per_class;
   options.num_splits = 1;
   options.seed = seed;
-  data::write_texture_dataset(options);
+  vit_dtd::write_texture_dataset(options);
   std::ofstream(root + "/done") << "ok\n";
 }
 
@@ -88,7 +88,7 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
       examples::cache_root(config.cache_dir, "vit_dtd") + "/vit_dtd_demo-" + key;
 
   // 1. Data: alternate classes go to pre-training and fine-tuning.
-  const std::vector<std::string>& all = data::texture_classes();
+  const std::vector<std::string>& all = vit_dtd::texture_classes();
   std::vector<std::string> pretrain_classes, finetune_classes;
   for (size_t i = 0; i < all.size(); ++i)
     (i % 2 == 0 ? pretrain_classes : finetune_classes).push_back(all[i]);

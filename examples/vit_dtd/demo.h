@@ -1,7 +1,7 @@
 // The demo (README's first command): the paper's Figure 1 in miniature, on procedural textures.
 //
-//   1. Generate the texture dataset in the real DTD layout (data/textures.h): half of the
-//      classes for pre-training, the other half for fine-tuning.
+//   1. Generate the texture dataset in the real DTD layout (examples/vit_dtd/textures.h):
+//      half of the classes for pre-training, the other half for fine-tuning.
 //   2. Pre-train a tiny ViT from scratch on the first half (full training), and save its
 //      backbone as an HF ViTModel directory. Both are cached (keyed by a hash of the settings)
 //      under $XDG_CACHE_HOME/fftune or ~/.cache/fftune, so later runs start at step 3.

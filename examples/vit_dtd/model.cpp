@@ -3,16 +3,17 @@
 #include <filesystem>
 #include <ostream>
 
+#include "adapters/hartley_adapter.h"
+#include "adapters/inject.h"
 #include "core/error.h"
 #include "core/io/safetensors.h"
-#include "fourierft/hartley_adapter.h"
-#include "fourierft/inject.h"
 #include "nn/param_groups.h"
 
 namespace vit_dtd {
 
 using namespace fftune;
 namespace ft = fftune::fourierft;
+namespace adapters = fftune::adapters;
 
 ModelSetup build_model(const Config& config, int64_t num_labels, std::ostream* log) {
   ModelSetup s;
@@ -54,25 +55,25 @@ void attach_adapter(ModelSetup& s, const Config& config) {
     return;
   }
   if (config.adapter == "fourierft" && !config.freq_bias) {
-    ft::FourierFTConfig peft;
-    peft.target_modules = ft::ModulePatterns::list(config.target_modules);
+    adapters::FourierFTConfig peft;
+    peft.target_modules = adapters::ModulePatterns::list(config.target_modules);
     peft.modules_to_save = head;
     peft.n_frequency = config.n;
     peft.scaling = config.alpha;
     peft.random_loc_seed = config.random_loc_seed;
-    s.adapted = ft::inject_fourierft(model, peft, s.gen.get());
+    s.adapted = adapters::inject_fourierft(model, peft, s.gen.get());
     s.peft_config = peft;
   } else if (config.adapter == "lora") {
-    ft::LoraConfig peft;
-    peft.target_modules = ft::ModulePatterns::list(config.target_modules);
+    adapters::LoRAConfig peft;
+    peft.target_modules = adapters::ModulePatterns::list(config.target_modules);
     peft.modules_to_save = head;
     peft.r = config.lora_r;
     peft.lora_alpha = config.lora_alpha;
-    s.adapted = ft::inject_lora(model, peft, s.gen.get());
+    s.adapted = adapters::inject_lora(model, peft, s.gen.get());
     s.peft_config = peft;
   } else {
-    ft::InjectOptions options;
-    options.target_modules = ft::ModulePatterns::list(config.target_modules);
+    adapters::InjectOptions options;
+    options.target_modules = adapters::ModulePatterns::list(config.target_modules);
     options.modules_to_save = head;
     if (config.adapter == "fourierft") {  // frequency-biased entries: fftune's extension
       ft::FourierFTOptions layer;
@@ -80,18 +81,18 @@ void attach_adapter(ModelSetup& s, const Config& config) {
       layer.scaling = config.alpha;
       layer.random_loc_seed = config.random_loc_seed;
       layer.frequency_bias = config.freq_bias;
-      s.adapted = ft::inject_fourierft(model, options, layer, {}, s.gen.get());
+      s.adapted = adapters::inject_fourierft(model, options, layer, {}, s.gen.get());
     } else {  // hartley
-      ft::HartleyOptions layer;
+      adapters::HartleyOptions layer;
       layer.n_frequency = config.n;
       layer.scaling = config.alpha;
       layer.random_loc_seed = config.random_loc_seed;
       Generator* gen = s.gen.get();
-      s.adapted =
-          ft::inject_adapters(model, options, [&](const std::string&, const nn::Linear& linear) {
-            return std::make_shared<ft::HartleyLinear>(linear.out_features(), linear.in_features(),
-                                                       layer, gen, linear.weight().dtype(),
-                                                       linear.weight().device());
+      s.adapted = adapters::inject_adapters(
+          model, options, [&](const std::string&, const nn::Linear& linear) {
+            return std::make_shared<adapters::HartleyLinear>(
+                linear.out_features(), linear.in_features(), layer, gen, linear.weight().dtype(),
+                linear.weight().device());
           });
     }
   }
@@ -143,7 +144,7 @@ int64_t save_trained(const ModelSetup& s, const Config& config, const std::strin
     nn::hf::save_pretrained(vit, dir + "/backbone", vit.config().to_json("ViTModel"),
                             nn::ViTModel::checkpoint_layout());
   }
-  if (s.peft_config) ft::save_peft_adapter(*s.model, dir, *s.peft_config);
+  if (s.peft_config) adapters::save_peft_adapter(*s.model, dir, *s.peft_config);
   const auto tensors = trainable(s);
   io::save_safetensors(dir + "/trainable.safetensors", tensors, {{"format", "fftune"}});
   std::vector<std::pair<std::string, Tensor>> head;
@@ -172,10 +173,10 @@ std::string load_trained(ModelSetup& s, const Config& config, const std::string&
   if (std::filesystem::exists(dir + "/adapter_config.json")) {
     // Either naming: fftune's own files (and peft's on transformers 4) use the checkpoint names,
     // peft's on transformers 5 ViT's in-memory ones (q_proj, v_proj).
-    const ft::LoadedPeftAdapter loaded = ft::load_peft_adapter(
+    const adapters::LoadedPeftAdapter loaded = adapters::load_peft_adapter(
         *s.model, dir, false, nn::ViTForImageClassification::transformers_module_renames());
     s.adapted = loaded.adapted;
-    return ft::peft_type(loaded.config) == "LORA" ? "LoRA" : "FourierFT";
+    return adapters::peft_type(loaded.config) == "LORA" ? "LoRA" : "FourierFT";
   }
   const std::string path = dir + "/trainable.safetensors";
   FFTUNE_CHECK(std::filesystem::exists(path), "vit_dtd: --adapter-path ", dir,

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "adapters/peft_format.h"
 #include "config.h"
 #include "data/image.h"
-#include "fourierft/peft_format.h"
 #include "nn/models/vit.h"
 #include "nn/optimizer.h"
 
@@ -24,7 +24,7 @@ struct ModelSetup {
   std::vector<std::string> adapted;  // the layers holding an adapter
   // The peft config the adapter is saved with (FourierFT with uniform entries, LoRA); absent
   // for methods peft has no format for (Hartley, frequency-biased FourierFT, full, head).
-  std::optional<fftune::fourierft::PeftAdapterConfig> peft_config;
+  std::optional<fftune::adapters::PeftAdapterConfig> peft_config;
 };
 
 // The ViT with a fresh classifier of `num_labels` outputs: config.model_dir's weights, or

@@ -148,7 +148,7 @@ LoadSummary load_pretrained(Module& module, const std::string& dir, const Checkp
 // the in-memory model, so an adapter it writes names the layers that way: target_modules
 // ["q_proj", "v_proj"], keys "base_model.model.vit.layers.0.attention.q_proj.…". A model with
 // such renames lists them (ViTModel::transformers_module_renames()), and the peft loader matches
-// the adapter's patterns and keys against the in-memory names (fourierft/peft_format.h).
+// the adapter's patterns and keys against the in-memory names (adapters/peft_format.h).
 struct ModuleRename {
   std::string checkpoint;  // a run of whole name components as checkpoints spell it
   std::string in_memory;   // the same as transformers names it in memory

@@ -43,7 +43,7 @@ void adamw_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
 }
 
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
-              const SgdStepScalars& s) {
+              const SGDStepScalars& s) {
   dispatch_float(param.dtype(), "sgd_step", [&]<typename T>() {
     T* p = param.data<T>();
     const T* g = grad.data<T>();

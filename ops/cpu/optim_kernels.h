@@ -13,6 +13,6 @@ void adamw_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                 const Tensor& exp_avg_sq, const AdamWStepScalars& s);
 // momentum_buffer undefined when s.momentum == 0.
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
-              const SgdStepScalars& s);
+              const SGDStepScalars& s);
 
 }  // namespace fftune::cpu

@@ -1,4 +1,4 @@
-// layer_norm forward and backward over contiguous (M, N) rows.
+// layer_norm forward and backward over contiguous (BT, C) rows.
 //
 // Forward and the dx backward: each block owns one row at a time (grid-stride over rows); each
 // thread owns the elements threadIdx.x + k·blockDim.x of it. The forward accumulates Welford
@@ -68,11 +68,11 @@ template <typename T>
 __global__ void layer_norm_forward_kernel(T* __restrict__ y, T* __restrict__ mean,
                                           T* __restrict__ rstd, const T* __restrict__ x,
                                           const T* __restrict__ weight, const T* __restrict__ bias,
-                                          int64_t M, int64_t N, T eps) {
-  for (int64_t row = blockIdx.x; row < M; row += gridDim.x) {
-    const T* x_row = x + row * N;
+                                          int64_t BT, int64_t C, T eps) {
+  for (int64_t row = blockIdx.x; row < BT; row += gridDim.x) {
+    const T* x_row = x + row * C;
     Welford<T> stats{T(0), T(0), T(0)};
-    for (int64_t i = threadIdx.x; i < N; i += blockDim.x) {
+    for (int64_t i = threadIdx.x; i < C; i += blockDim.x) {
       const T v = x_row[i];
       stats.count += T(1);
       const T delta = v - stats.mean;
@@ -80,13 +80,13 @@ __global__ void layer_norm_forward_kernel(T* __restrict__ y, T* __restrict__ mea
       stats.m2 += delta * (v - stats.mean);
     }
     stats = block_merge(stats);
-    const T r = T(1) / sqrt(stats.m2 / T(N) + eps);
+    const T r = T(1) / sqrt(stats.m2 / T(C) + eps);
     if (threadIdx.x == 0) {
       mean[row] = stats.mean;
       rstd[row] = r;
     }
-    T* y_row = y + row * N;
-    for (int64_t i = threadIdx.x; i < N; i += blockDim.x) {
+    T* y_row = y + row * C;
+    for (int64_t i = threadIdx.x; i < C; i += blockDim.x) {
       const T w = weight ? weight[i] : T(1), b = bias ? bias[i] : T(0);
       y_row[i] = (x_row[i] - stats.mean) * r * w + b;
     }
@@ -97,21 +97,21 @@ template <typename T>
 __global__ void layer_norm_backward_dx_kernel(T* __restrict__ dx, const T* __restrict__ g,
                                               const T* __restrict__ x, const T* __restrict__ mean,
                                               const T* __restrict__ rstd,
-                                              const T* __restrict__ weight, int64_t M, int64_t N) {
-  for (int64_t row = blockIdx.x; row < M; row += gridDim.x) {
-    const T* g_row = g + row * N;
-    const T* x_row = x + row * N;
+                                              const T* __restrict__ weight, int64_t BT, int64_t C) {
+  for (int64_t row = blockIdx.x; row < BT; row += gridDim.x) {
+    const T* g_row = g + row * C;
+    const T* x_row = x + row * C;
     const T mu = mean[row], r = rstd[row];
     T sum_g = 0, sum_gx = 0;  // Σ ĝ and Σ ĝ·x̂ over the row
-    for (int64_t i = threadIdx.x; i < N; i += blockDim.x) {
+    for (int64_t i = threadIdx.x; i < C; i += blockDim.x) {
       const T gh = g_row[i] * (weight ? weight[i] : T(1));
       sum_g += gh;
       sum_gx += gh * (x_row[i] - mu) * r;
     }
-    sum_g = block_sum(sum_g) / T(N);
-    sum_gx = block_sum(sum_gx) / T(N);
-    T* dx_row = dx + row * N;
-    for (int64_t i = threadIdx.x; i < N; i += blockDim.x) {
+    sum_g = block_sum(sum_g) / T(C);
+    sum_gx = block_sum(sum_gx) / T(C);
+    T* dx_row = dx + row * C;
+    for (int64_t i = threadIdx.x; i < C; i += blockDim.x) {
       const T gh = g_row[i] * (weight ? weight[i] : T(1));
       dx_row[i] = r * (gh - sum_g - (x_row[i] - mu) * r * sum_gx);
     }
@@ -124,23 +124,23 @@ template <typename T>
 __global__ void layer_norm_backward_params_kernel(T* __restrict__ dweight, T* __restrict__ dbias,
                                                   const T* __restrict__ g, const T* __restrict__ x,
                                                   const T* __restrict__ mean,
-                                                  const T* __restrict__ rstd, int64_t M,
-                                                  int64_t N) {
+                                                  const T* __restrict__ rstd, int64_t BT,
+                                                  int64_t C) {
   FFTUNE_SHARED(T, partial_w, [kRowLanes][kColumnTile]);
   FFTUNE_SHARED(T, partial_b, [kRowLanes][kColumnTile]);
   const int64_t col = int64_t(blockIdx.x) * kColumnTile + threadIdx.x;
   T acc_w = 0, acc_b = 0;
-  if (col < N) {
-    for (int64_t row = threadIdx.y; row < M; row += kRowLanes) {
-      const T gv = g[row * N + col];
-      acc_w += gv * (x[row * N + col] - mean[row]) * rstd[row];
+  if (col < C) {
+    for (int64_t row = threadIdx.y; row < BT; row += kRowLanes) {
+      const T gv = g[row * C + col];
+      acc_w += gv * (x[row * C + col] - mean[row]) * rstd[row];
       acc_b += gv;
     }
   }
   partial_w[threadIdx.y][threadIdx.x] = acc_w;
   partial_b[threadIdx.y][threadIdx.x] = acc_b;
   __syncthreads();
-  if (threadIdx.y == 0 && col < N) {
+  if (threadIdx.y == 0 && col < C) {
     for (unsigned k = 1; k < kRowLanes; ++k) {
       acc_w += partial_w[k][threadIdx.x];
       acc_b += partial_b[k][threadIdx.x];
@@ -154,23 +154,23 @@ __global__ void layer_norm_backward_params_kernel(T* __restrict__ dweight, T* __
 
 template <typename T>
 void layer_norm_forward(T* y, T* mean, T* rstd, const T* x, const T* weight, const T* bias,
-                        int64_t M, int64_t N, double eps, Stream stream) {
-  if (M == 0 || N == 0) return;
-  FFTUNE_LAUNCH(layer_norm_forward_kernel<T>, grid_for(M, 1), row_threads(N), 0, stream, y, mean,
-                rstd, x, weight, bias, M, N, static_cast<T>(eps));
+                        int64_t BT, int64_t C, double eps, Stream stream) {
+  if (BT == 0 || C == 0) return;
+  FFTUNE_LAUNCH(layer_norm_forward_kernel<T>, grid_for(BT, 1), row_threads(C), 0, stream, y, mean,
+                rstd, x, weight, bias, BT, C, static_cast<T>(eps));
 }
 
 template <typename T>
 void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* g, const T* x, const T* mean,
-                         const T* rstd, const T* weight, int64_t M, int64_t N, Stream stream) {
-  if (M == 0 || N == 0) return;
+                         const T* rstd, const T* weight, int64_t BT, int64_t C, Stream stream) {
+  if (BT == 0 || C == 0) return;
   if (dx)
-    FFTUNE_LAUNCH(layer_norm_backward_dx_kernel<T>, grid_for(M, 1), row_threads(N), 0, stream, dx,
-                  g, x, mean, rstd, weight, M, N);
+    FFTUNE_LAUNCH(layer_norm_backward_dx_kernel<T>, grid_for(BT, 1), row_threads(C), 0, stream, dx,
+                  g, x, mean, rstd, weight, BT, C);
   if (dweight || dbias)
     FFTUNE_LAUNCH(layer_norm_backward_params_kernel<T>,
-                  static_cast<unsigned>((N + kColumnTile - 1) / kColumnTile),
-                  dim3(kColumnTile, kRowLanes), 0, stream, dweight, dbias, g, x, mean, rstd, M, N);
+                  static_cast<unsigned>((C + kColumnTile - 1) / kColumnTile),
+                  dim3(kColumnTile, kRowLanes), 0, stream, dweight, dbias, g, x, mean, rstd, BT, C);
 }
 
 template void layer_norm_forward<float>(float*, float*, float*, const float*, const float*,

@@ -1,5 +1,5 @@
 // Host entry points of the CUDA layer_norm kernels (ops/cuda/layer_norm_kernels.cu); device
-// pointers, x viewed as M contiguous rows of N (M = B·T tokens, N the normalised size).
+// pointers, x viewed as BT contiguous rows of C (BT = B·T tokens, C the normalised size).
 #pragma once
 
 #include <cstdint>
@@ -9,18 +9,18 @@
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
 
-// y = (x − mean)·rstd·weight + bias per row; weight and bias (N) may be nullptr (1 and 0).
-// Writes mean (M) and rstd = 1/√(var + eps) (M), var the biased variance, for the backward.
+// y = (x − mean)·rstd·weight + bias per row; weight and bias (C) may be nullptr (1 and 0).
+// Writes mean (BT) and rstd = 1/√(var + eps) (BT), var the biased variance, for the backward.
 template <typename T>
 void layer_norm_forward(T* y, T* mean, T* rstd, const T* x, const T* weight, const T* bias,
-                        int64_t M, int64_t N, double eps, Stream stream);
+                        int64_t BT, int64_t C, double eps, Stream stream);
 
-// From g = ∂L/∂y (M, N), with x̂ = (x − mean)·rstd and ĝ = g·weight:
+// From g = ∂L/∂y (BT, C), with x̂ = (x − mean)·rstd and ĝ = g·weight:
 //   dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) per row;  dweight = Σ_rows g·x̂;  dbias = Σ_rows g.
 // Each output is written only when non-null; weight may be nullptr (all ones).
 template <typename T>
 void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* g, const T* x, const T* mean,
-                         const T* rstd, const T* weight, int64_t M, int64_t N, Stream stream);
+                         const T* rstd, const T* weight, int64_t BT, int64_t C, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda

@@ -58,10 +58,10 @@ __global__ void adamw_step_kernel(const AdamWTensor<T>* __restrict__ tensors,
 }
 
 template <typename T>
-__global__ void sgd_step_kernel(const SgdTensor<T>* __restrict__ tensors,
+__global__ void sgd_step_kernel(const SGDTensor<T>* __restrict__ tensors,
                                 const TensorChunk* __restrict__ chunks, int64_t num_chunks) {
   for (int64_t c = blockIdx.x; c < num_chunks; c += gridDim.x) {
-    const SgdTensor<T> s = tensors[chunks[c].tensor];
+    const SGDTensor<T> s = tensors[chunks[c].tensor];
     const int64_t begin = chunks[c].begin;
     const int64_t end = begin + kChunkSize < s.numel ? begin + kChunkSize : s.numel;
     for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
@@ -99,7 +99,7 @@ void adamw_step(const AdamWTensor<T>* tensors, const TensorChunk* chunks, int64_
 }
 
 template <typename T>
-void sgd_step(const SgdTensor<T>* tensors, const TensorChunk* chunks, int64_t num_chunks,
+void sgd_step(const SGDTensor<T>* tensors, const TensorChunk* chunks, int64_t num_chunks,
               Stream stream) {
   if (num_chunks == 0) return;
   FFTUNE_LAUNCH(sgd_step_kernel<T>, grid_for(num_chunks, 1), kThreads, 0, stream, tensors, chunks,
@@ -113,8 +113,8 @@ template void add_scaled_inplace<int64_t>(int64_t*, const int64_t*, const Stride
                                           Stream);
 template void adamw_step<float>(const AdamWTensor<float>*, const TensorChunk*, int64_t, Stream);
 template void adamw_step<double>(const AdamWTensor<double>*, const TensorChunk*, int64_t, Stream);
-template void sgd_step<float>(const SgdTensor<float>*, const TensorChunk*, int64_t, Stream);
-template void sgd_step<double>(const SgdTensor<double>*, const TensorChunk*, int64_t, Stream);
+template void sgd_step<float>(const SGDTensor<float>*, const TensorChunk*, int64_t, Stream);
+template void sgd_step<double>(const SGDTensor<double>*, const TensorChunk*, int64_t, Stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda

@@ -61,7 +61,7 @@ struct AdamWTensor {
 
 // One parameter of an SGD step; momentum_buffer == nullptr when there is no momentum.
 template <typename T>
-struct SgdTensor {
+struct SGDTensor {
   T* param;
   const T* grad;
   T* momentum_buffer;
@@ -76,7 +76,7 @@ template <typename T>
 void adamw_step(const AdamWTensor<T>* tensors, const TensorChunk* chunks, int64_t num_chunks,
                 Stream stream);
 template <typename T>
-void sgd_step(const SgdTensor<T>* tensors, const TensorChunk* chunks, int64_t num_chunks,
+void sgd_step(const SGDTensor<T>* tensors, const TensorChunk* chunks, int64_t num_chunks,
               Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD

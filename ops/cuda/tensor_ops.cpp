@@ -139,20 +139,20 @@ void softmax_backward(const Tensor& dx, const Tensor& g, const Tensor& y, int64_
 }
 
 void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
-                        const Tensor& weight, const Tensor& bias, int64_t M, int64_t N,
+                        const Tensor& weight, const Tensor& bias, int64_t BT, int64_t C,
                         double eps) {
   dispatch("layer_norm", x.dtype(), [&]<typename T>() {
     cuda::layer_norm_forward<T>(mut<T>(y), mut<T>(mean), mut<T>(rstd), ptr<T>(x), ptr<T>(weight),
-                                ptr<T>(bias), M, N, eps, stream());
+                                ptr<T>(bias), BT, C, eps, stream());
   });
 }
 
 void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias,
                          const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
-                         const Tensor& weight, int64_t M, int64_t N) {
+                         const Tensor& weight, int64_t BT, int64_t C) {
   dispatch("layer_norm backward", x.dtype(), [&]<typename T>() {
     cuda::layer_norm_backward<T>(mut<T>(dx), mut<T>(dweight), mut<T>(dbias), ptr<T>(g), ptr<T>(x),
-                                 ptr<T>(mean), ptr<T>(rstd), ptr<T>(weight), M, N, stream());
+                                 ptr<T>(mean), ptr<T>(rstd), ptr<T>(weight), BT, C, stream());
   });
 }
 
@@ -397,15 +397,15 @@ void adamw_multi_tensor_step(const std::vector<AdamWParamUpdate>& updates) {
   }
 }
 
-void sgd_multi_tensor_step(const std::vector<SgdParamUpdate>& updates) {
+void sgd_multi_tensor_step(const std::vector<SGDParamUpdate>& updates) {
   for (DType dtype : {DType::f32, DType::f64}) {
     dispatch("sgd_step_", dtype, [&]<typename T>() {
-      std::vector<SgdTensor<T>> table;
+      std::vector<SGDTensor<T>> table;
       std::vector<int64_t> numels;
       std::vector<Tensor> grads;  // contiguous gradients, alive until the launch is queued
-      for (const SgdParamUpdate& u : updates) {
+      for (const SGDParamUpdate& u : updates) {
         if (u.param.dtype() != dtype) continue;
-        const SgdStepScalars& s = u.scalars;
+        const SGDStepScalars& s = u.scalars;
         grads.push_back(u.grad.contiguous());
         table.push_back({mut<T>(u.param), ptr<T>(grads.back()),
                          s.momentum != 0.0 ? mut<T>(u.momentum_buffer) : nullptr, u.param.numel(),

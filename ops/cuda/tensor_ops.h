@@ -19,7 +19,7 @@
 
 namespace fftune {
 struct AdamWParamUpdate;
-struct SgdParamUpdate;
+struct SGDParamUpdate;
 }  // namespace fftune
 
 namespace fftune::cuda {
@@ -37,10 +37,11 @@ void softmax_forward(const Tensor& y, const Tensor& x, int64_t outer, int64_t n,
 void softmax_backward(const Tensor& dx, const Tensor& g, const Tensor& y, int64_t outer, int64_t n,
                       int64_t inner, bool log);
 void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
-                        const Tensor& weight, const Tensor& bias, int64_t M, int64_t N, double eps);
+                        const Tensor& weight, const Tensor& bias, int64_t BT, int64_t C,
+                        double eps);
 void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias,
                          const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
-                         const Tensor& weight, int64_t M, int64_t N);
+                         const Tensor& weight, int64_t BT, int64_t C);
 // The CPU's Philox mask for the same (seed, stream): identical masks on both devices.
 void dropout_apply(const Tensor& out, const Tensor& in, float p, double scale, uint64_t seed,
                    uint64_t stream);
@@ -77,6 +78,6 @@ void add_scaled_inplace(const Tensor& x, const Tensor& y, double alpha);
 // One fused launch per dtype over all the updates (Note [multi-tensor apply],
 // ops/cuda/optim_kernels.h); arguments already checked by the op (ops/optim.cpp).
 void adamw_multi_tensor_step(const std::vector<AdamWParamUpdate>& updates);
-void sgd_multi_tensor_step(const std::vector<SgdParamUpdate>& updates);
+void sgd_multi_tensor_step(const std::vector<SGDParamUpdate>& updates);
 
 }  // namespace fftune::cuda

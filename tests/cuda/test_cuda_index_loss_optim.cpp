@@ -279,8 +279,8 @@ void expect_optimizer_parity(const Options& options) {
 TEST(CudaOptimOps, AdamWAndSgdMatchTheCpu) {
   FFTUNE_SKIP_WITHOUT_CUDA_DEVICE();
   expect_optimizer_parity<nn::AdamW>(nn::AdamWOptions{1e-2, 0.1, 0.9, 0.999, 1e-8});
-  expect_optimizer_parity<nn::SGD>(nn::SgdOptions{0.1, 1e-2, 0.9, 0.0, true});
-  expect_optimizer_parity<nn::SGD>(nn::SgdOptions{0.1, 0.0, 0.0, 0.0, false});
+  expect_optimizer_parity<nn::SGD>(nn::SGDOptions{0.1, 1e-2, 0.9, 0.0, true});
+  expect_optimizer_parity<nn::SGD>(nn::SGDOptions{0.1, 0.0, 0.0, 0.0, false});
 }
 
 }  // namespace

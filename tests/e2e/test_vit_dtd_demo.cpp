@@ -23,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class VitDtdDemo : public ::testing::Test {
+class ViTDtdDemo : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("fftune_vit_dtd_" + std::to_string(::getpid()));
@@ -72,7 +72,7 @@ class VitDtdDemo : public ::testing::Test {
   static inline int demo_rc_ = -1;
 };
 
-TEST_F(VitDtdDemo, FourierFTBeatsHeadOnly) {
+TEST_F(ViTDtdDemo, FourierFTBeatsHeadOnly) {
   ASSERT_EQ(demo_rc_, 0) << log();
   const json results = read_json(dir_ / "demo" / "demo_results.json").at("runs");
   ASSERT_EQ(results.size(), 3u);
@@ -91,7 +91,7 @@ TEST_F(VitDtdDemo, FourierFTBeatsHeadOnly) {
   EXPECT_TRUE(fs::exists(dir_ / "demo" / "lora" / "adapter" / "adapter_config.json"));
 }
 
-TEST_F(VitDtdDemo, ResumeIsBitIdentical) {
+TEST_F(ViTDtdDemo, ResumeIsBitIdentical) {
   ASSERT_EQ(demo_rc_, 0) << log();
   ASSERT_EQ(run(fourierft_args("straight")), 0) << log();
   // Stopped mid-epoch (step 5 of a 3-epoch run), then at the end of epoch 2, then finished.

@@ -92,9 +92,9 @@ template <typename T>
 void check_sgd(DType dtype, double tol, double momentum, bool nesterov, bool first) {
   SCOPED_TRACE(::testing::Message() << dtype << " momentum " << momentum
                                     << (nesterov ? " nesterov" : "") << (first ? " first" : ""));
-  const SgdStepScalars s{0.1, momentum == 0.0 ? 0.0 : 1e-2, momentum, 0.1, nesterov, first};
+  const SGDStepScalars s{0.1, momentum == 0.0 ? 0.0 : 1e-2, momentum, 0.1, nesterov, first};
   std::vector<Tensor> p, g, b, p_ref, b_ref;
-  std::vector<cuda::SgdTensor<T>> table;
+  std::vector<cuda::SGDTensor<T>> table;
   for (size_t t = 0; t < kSizes.size(); ++t) {
     const int64_t n = kSizes[t];
     p.push_back(random_tensor({n}, dtype, 10 * t + 1, false));

@@ -5,9 +5,9 @@
 // with the host allocator's byte counters on a 4-layer encoder with FourierFT adapters.
 #include <iostream>
 
+#include "adapters/inject.h"
 #include "core/autograd/grad_mode.h"
 #include "core/autograd/node.h"
-#include "fourierft/inject.h"
 #include "nn/activation_checkpoint.h"
 #include "nn/transformer_encoder.h"
 #include "tests/support/test_support.h"
@@ -183,11 +183,11 @@ StepMemory measure_step(bool checkpointed) {
                                  .gen = &gen};
   TransformerEncoder encoder(4, layer);
   encoder.set_requires_grad(false);
-  fourierft::InjectOptions targets;
-  targets.target_modules = fourierft::ModulePatterns::list({"query", "value"});
+  adapters::InjectOptions targets;
+  targets.target_modules = adapters::ModulePatterns::list({"query", "value"});
   fourierft::FourierFTOptions options;
   options.n_frequency = 64;
-  fourierft::inject_fourierft(encoder, targets, options, {}, &gen);
+  adapters::inject_fourierft(encoder, targets, options, {}, &gen);
   encoder.set_activation_checkpointing(checkpointed);
   const Tensor x = random_tensor({4, 64, 48}, DType::f32, 5, false);  // (B, T, C)
   const Tensor dy = random_tensor({4, 64, 48}, DType::f32, 6, false);

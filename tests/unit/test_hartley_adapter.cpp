@@ -1,15 +1,15 @@
-// fourierft/hartley_adapter.cpp: ΔW against the plain O(d1·d2·n) cas sum, the inverse property of
+// adapters/hartley_adapter.cpp: ΔW against the plain O(d1·d2·n) cas sum, the inverse property of
 // the DHT, gradients, training through nn::Linear, merge/unmerge, parameter names and errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "fourierft/hartley_adapter.h"
+#include "adapters/hartley_adapter.h"
 #include "nn/adamw.h"
 #include "nn/linear.h"
 #include "tests/support/test_support.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
 using testing::random_tensor;
@@ -19,7 +19,7 @@ double cas(double theta) {
 }
 
 // The definition: ΔW[p, q] = α/(d1·d2) · Σ_l c_l · cas(2π(j_l·p/d1 + k_l·q/d2)), in double.
-Tensor delta_by_cas_sum(const Tensor& coeffs, const SpectralEntries& e, double alpha) {
+Tensor delta_by_cas_sum(const Tensor& coeffs, const fourierft::SpectralEntries& e, double alpha) {
   const auto c = to_vector<double>(coeffs.to(DType::f64));
   std::vector<double> w(e.d1 * e.d2, 0.0);
   for (int64_t p = 0; p < e.d1; ++p)
@@ -33,7 +33,7 @@ Tensor delta_by_cas_sum(const Tensor& coeffs, const SpectralEntries& e, double a
 }
 
 // The DHT2 of m (d1, d2), read at the entries: H[j, k] = Σ_{p,q} m[p, q] · cas(2π(jp/d1 + kq/d2)).
-Tensor dht2_at_entries(const Tensor& m, const SpectralEntries& e) {
+Tensor dht2_at_entries(const Tensor& m, const fourierft::SpectralEntries& e) {
   const auto x = to_vector<double>(m);
   std::vector<double> h(e.size(), 0.0);
   for (int64_t l = 0; l < e.size(); ++l)
@@ -121,8 +121,8 @@ TEST(HartleyLinear, AttachesToLinearWithItsOwnParameterName) {
   ASSERT_NE(adapter, nullptr);
   EXPECT_EQ(adapter->method(), "hartley");
   // The entries are peft's uniform ones for (out, in) = (10, 12) and the default seed.
-  EXPECT_EQ(adapter->entries().rows, uniform_entries(10, 12, 20, 777).rows);
-  EXPECT_EQ(adapter->entries().cols, uniform_entries(10, 12, 20, 777).cols);
+  EXPECT_EQ(adapter->entries().rows, fourierft::uniform_entries(10, 12, 20, 777).rows);
+  EXPECT_EQ(adapter->entries().cols, fourierft::uniform_entries(10, 12, 20, 777).cols);
   const auto params = layer->named_parameters();
   ASSERT_EQ(params.size(), 3u);
   EXPECT_EQ(params[2].first, "adapter.hartley_spectrum");
@@ -200,4 +200,4 @@ TEST(HartleyLinear, Errors) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -7,12 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "data/image.h"
-#include "data/textures.h"
+#include "examples/vit_dtd/textures.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::data {
 namespace {
+
+using vit_dtd::render_texture;
+using vit_dtd::texture_classes;
 
 using testing::fixture_path;
 using testing::TempDir;

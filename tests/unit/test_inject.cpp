@@ -1,16 +1,16 @@
-// The injector (fourierft/inject.h): peft's module matching rules (Note [peft module matching]),
+// The injector (adapters/inject.h): peft's module matching rules (Note [peft module matching]),
 // freezing, modules to save, and errors.
-#include "fourierft/inject.h"
+#include "adapters/inject.h"
 
 #include <algorithm>
 
-#include "tests/support/module_tree.h"
+#include "nn/module_tree.h"
 #include "tests/support/test_support.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
-using testing::ModuleTree;
+using nn::ModuleTree;
 
 // encoder.layer.{0,1}.attention.{query,key,value} (8 -> 8), encoder.layer.{0,1}.ffn.dense
 // (8 -> 12), head.dense (8 -> 8), head.out (8 -> 2), embeddings (holds a parameter, not a Linear).
@@ -28,9 +28,10 @@ std::shared_ptr<ModuleTree> make_model() {
 }
 
 std::shared_ptr<nn::LinearAdapter> small_fourierft(const std::string&, const nn::Linear& base) {
-  FourierFTOptions options;
+  fourierft::FourierFTOptions options;
   options.n_frequency = 4;
-  return std::make_shared<FourierFTLinear>(base.out_features(), base.in_features(), options);
+  return std::make_shared<fourierft::FourierFTLinear>(base.out_features(), base.in_features(),
+                                                      options);
 }
 
 std::vector<std::string> inject(nn::Module& model, const InjectOptions& options) {
@@ -225,12 +226,12 @@ TEST(Inject, NFrequencyPatternFollowsPeft) {
   auto model = make_model();
   InjectOptions o;
   o.target_modules = ModulePatterns::list({"value", "dense"});
-  FourierFTOptions base;
+  fourierft::FourierFTOptions base;
   base.n_frequency = 5;
   base.init_weights = true;
   inject_fourierft(*model, o, base, {{R"(1\.attention\.value)", 3}, {"dense", 11}});
   auto n_of = [&](const std::string& name) {
-    auto* a = dynamic_cast<FourierFTLinear*>(linear(*model, name).adapter().get());
+    auto* a = dynamic_cast<fourierft::FourierFTLinear*>(linear(*model, name).adapter().get());
     return a->spectrum().numel();
   };
   EXPECT_EQ(n_of("encoder.layer.0.attention.value"), 5);
@@ -249,4 +250,4 @@ TEST(Inject, LoraPatternFollowsPeftGetPatternKey) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -1,15 +1,15 @@
-// fourierft/lora_linear.cpp: the low-rank forward against the merged weight, peft's init and
+// adapters/lora_linear.cpp: the low-rank forward against the merged weight, peft's init and
 // scaling, gradcheck through the layer, merge/unmerge through nn::Linear, dropout in training
 // mode only, parameter names and counts, and errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "fourierft/lora_linear.h"
+#include "adapters/lora_linear.h"
 #include "nn/linear.h"
 #include "tests/support/test_support.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
 using testing::random_tensor;
@@ -183,4 +183,4 @@ TEST(LoRALinear, Errors) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

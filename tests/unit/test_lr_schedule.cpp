@@ -48,7 +48,7 @@ TEST(LrSchedule, ConstantWithWarmupByHand) {
 
 struct TwoGroups {
   Tensor a = zeros({2}).set_requires_grad(true), b = zeros({2}).set_requires_grad(true);
-  SGD optimizer{std::vector<SgdGroup>{{{a}, {.lr = 0.5}}, {{b}, {.lr = 0.02}}}};
+  SGD optimizer{std::vector<SGDGroup>{{{a}, {.lr = 0.5}}, {{b}, {.lr = 0.02}}}};
 };
 
 TEST(LrSchedule, SetsEveryGroupFromItsBaseLr) {

@@ -1,4 +1,4 @@
-// fourierft/merge_export.cpp: a safetensors round trip of a model with LoRA and FourierFT
+// adapters/merge_export.cpp: a safetensors round trip of a model with LoRA and FourierFT
 // adapters — each adapted weight saved as W0 + ΔW, no adapter keys, the other parameters as they
 // are, the live model unchanged — plus merged layers, name maps and errors.
 #include <gtest/gtest.h>
@@ -6,19 +6,19 @@
 
 #include <filesystem>
 
+#include "adapters/lora_linear.h"
+#include "adapters/merge_export.h"
 #include "core/io/safetensors.h"
 #include "fourierft/fourierft_linear.h"
-#include "fourierft/lora_linear.h"
-#include "fourierft/merge_export.h"
-#include "tests/support/module_tree.h"
+#include "nn/module_tree.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ModuleTree;
+using nn::ModuleTree;
 
 // A two-layer encoder skeleton: q gets FourierFT, v LoRA, k and the output projection none.
 class MergeExport : public ::testing::Test {
@@ -38,14 +38,14 @@ class MergeExport : public ::testing::Test {
       model_.add_parameter(block + "output.LayerNorm.weight", ones({16}));
     }
     model_.set_requires_grad(false);
-    FourierFTOptions fourierft;
+    fourierft::FourierFTOptions fourierft;
     fourierft.n_frequency = 30;
     fourierft.scaling = 20.0;
     LoRAOptions lora;
     lora.r = 2;
     lora.init_lora_weights = false;  // ΔW ≠ 0
     for (auto& q : q_)
-      q->attach_adapter(std::make_shared<FourierFTLinear>(16, 16, fourierft, &gen));
+      q->attach_adapter(std::make_shared<fourierft::FourierFTLinear>(16, 16, fourierft, &gen));
     for (auto& v : v_) v->attach_adapter(std::make_shared<LoRALinear>(16, 16, lora, &gen));
   }
 
@@ -146,4 +146,4 @@ TEST_F(MergeExport, NameMap) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

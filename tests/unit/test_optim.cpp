@@ -132,7 +132,7 @@ TEST(Optimizer, SkipsParametersWithoutGradient) {
 
 TEST(Optimizer, ZeroGradAndSetLr) {
   Tensor a = param({1.0}), b = param({1.0});
-  SGD opt(std::vector<SgdGroup>{{{a}, {.lr = 0.1}}, {{b}, {.lr = 0.2}}});
+  SGD opt(std::vector<SGDGroup>{{{a}, {.lr = 0.1}}, {{b}, {.lr = 0.2}}});
   EXPECT_EQ(opt.num_groups(), 2u);
   EXPECT_EQ(opt.lr(1), 0.2);
   opt.set_lr(1, 0.5);
@@ -228,7 +228,7 @@ TEST(Optimizer, ResumeIsBitIdentical) {
         {{p[2]}, {.lr = 3e-3, .weight_decay = 0.0, .beta1 = 0.8, .eps = 1e-6}}});
   };
   const MakeOptimizer sgd = [](const std::vector<Tensor>& p) -> std::unique_ptr<Optimizer> {
-    return std::make_unique<SGD>(std::vector<SgdGroup>{
+    return std::make_unique<SGD>(std::vector<SGDGroup>{
         {{p[0]}, {.lr = 0.05, .weight_decay = 1e-2, .momentum = 0.9, .nesterov = true}},
         {{p[1], p[2]}, {.lr = 0.02, .momentum = 0.9}}});
   };
@@ -302,7 +302,7 @@ TEST(Optimizer, ConstructionErrors) {
   EXPECT_FFTUNE_ERROR(SGD({p}, {.nesterov = true}), "nesterov momentum needs momentum > 0");
   EXPECT_FFTUNE_ERROR(SGD({p}, {.momentum = 0.9, .dampening = 0.1, .nesterov = true}),
                       "dampening 0");
-  EXPECT_FFTUNE_ERROR(SGD(std::vector<SgdGroup>{{{p, q}, {}}, {{p}, {}}}),
+  EXPECT_FFTUNE_ERROR(SGD(std::vector<SGDGroup>{{{p, q}, {}}, {{p}, {}}}),
                       "parameter 0 of group 1 appears more than once");
   EXPECT_FFTUNE_ERROR(AdamW({mul(p, 2.0)}), "is not a leaf tensor");
   Tensor ints = zeros({2}, DType::i64);

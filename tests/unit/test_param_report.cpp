@@ -1,18 +1,18 @@
-// fourierft/param_report.cpp: DESIGN.md §3's counts (RoBERTa-base q,v; ViT-B q,v), target
+// adapters/param_report.cpp: DESIGN.md §3's counts (RoBERTa-base q,v; ViT-B q,v), target
 // matching, rectangular layers, the rows measured from attached adapters, the Markdown table,
 // and errors.
 #include <gtest/gtest.h>
 
+#include "adapters/lora_linear.h"
+#include "adapters/param_report.h"
 #include "fourierft/fourierft_linear.h"
-#include "fourierft/lora_linear.h"
-#include "fourierft/param_report.h"
-#include "tests/support/module_tree.h"
+#include "nn/module_tree.h"
 #include "tests/support/test_support.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
-using testing::ModuleTree;
+using nn::ModuleTree;
 
 const MethodCost& row(const ParamReport& report, const std::string& method,
                       const std::string& setting = "") {
@@ -101,14 +101,15 @@ TEST(ParamReport, AttachedAdaptersAreMeasured) {
   }
   const int64_t base = model.num_parameters();
   model.set_requires_grad(false);
-  FourierFTOptions fourierft;
+  fourierft::FourierFTOptions fourierft;
   fourierft.n_frequency = 50;
   LoRAOptions lora;
   lora.r = 4;
   // q gets FourierFT, v LoRA: both measured rows appear.
   for (size_t i = 0; i < layers.size(); ++i) {
     if (i % 2 == 0)
-      layers[i]->attach_adapter(std::make_shared<FourierFTLinear>(32, 32, fourierft, &gen));
+      layers[i]->attach_adapter(
+          std::make_shared<fourierft::FourierFTLinear>(32, 32, fourierft, &gen));
     else
       layers[i]->attach_adapter(std::make_shared<LoRALinear>(32, 32, lora, &gen));
   }
@@ -155,4 +156,4 @@ TEST(ParamReport, Markdown) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

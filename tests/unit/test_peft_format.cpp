@@ -1,6 +1,6 @@
-// peft adapter files (fourierft/peft_format.h): config parsing and writing, refusal of unknown
+// peft adapter files (adapters/peft_format.h): config parsing and writing, refusal of unknown
 // keys and unsupported values, and the load-time report of mismatched tensors.
-#include "fourierft/peft_format.h"
+#include "adapters/peft_format.h"
 
 #include <unistd.h>
 #include <filesystem>
@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "core/io/safetensors.h"
-#include "tests/support/linear_tree.h"
+#include "nn/module_tree.h"
 #include "tests/support/test_support.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
 using Json = nlohmann::json;
@@ -148,7 +148,7 @@ TEST(PeftFormat, UnsupportedValuesAreErrorsNamingTheKey) {
                       "cfg.json: not valid JSON");
 }
 
-// The config peft 0.21.2 writes for LoraConfig(task_type=SEQ_CLS, target_modules=[...], r=4,
+// The config peft 0.21.2 writes for LoRAConfig(task_type=SEQ_CLS, target_modules=[...], r=4,
 // lora_alpha=8).
 Json peft_written_lora_config() {
   return Json::parse(R"({
@@ -170,9 +170,9 @@ Json peft_written_lora_config() {
 TEST(PeftFormat, LoraConfigReadsAndWritesWhatPeftWrites) {
   const Json original = peft_written_lora_config();
   const PeftAdapterConfig any = parse_peft_config(original.dump(), "lora.json");
-  ASSERT_TRUE(std::holds_alternative<LoraConfig>(any));
+  ASSERT_TRUE(std::holds_alternative<LoRAConfig>(any));
   EXPECT_EQ(peft_type(any), "LORA");
-  const LoraConfig& c = std::get<LoraConfig>(any);
+  const LoRAConfig& c = std::get<LoRAConfig>(any);
   EXPECT_EQ(c.r, 4);
   EXPECT_EQ(c.lora_alpha, 8.0);
   EXPECT_EQ(c.lora_dropout, 0.0);
@@ -196,7 +196,7 @@ TEST(PeftFormat, LoraPatternsGivePerLayerOptions) {
   j["alpha_pattern"] = Json::parse(R"({"value": 16})");
   j["use_rslora"] = true;
   j["lora_dropout"] = 0.1;
-  const LoraConfig c = parse_lora_config(j.dump());
+  const LoRAConfig c = parse_lora_config(j.dump());
   const LoRAOptions v1 = c.layer_options("roberta.encoder.layer.1.attention.self.value");
   EXPECT_EQ(v1.r, 2);
   EXPECT_EQ(v1.lora_alpha, 16.0);
@@ -242,18 +242,17 @@ TEST(PeftFormat, LoraVariantsFftuneDoesNotImplementAreErrors) {
 
 // A two-layer model and a FourierFT adapter saved from it.
 struct SavedAdapter {
-  std::shared_ptr<testing::ModuleTree> model;
+  std::shared_ptr<nn::ModuleTree> model;
   FourierFTConfig config;
   std::string dir;
 };
 
-std::shared_ptr<testing::ModuleTree> two_layer_model() {
+std::shared_ptr<nn::ModuleTree> two_layer_model() {
   Generator gen(5);
-  return testing::linear_tree(
-      {{"blocks.0.proj.weight", randn({6, 4}, DType::f32, Device::cpu(), &gen)},
-       {"blocks.1.proj.weight", randn({6, 4}, DType::f32, Device::cpu(), &gen)},
-       {"head.weight", randn({2, 6}, DType::f32, Device::cpu(), &gen)},
-       {"head.bias", randn({2}, DType::f32, Device::cpu(), &gen)}});
+  return nn::linear_tree({{"blocks.0.proj.weight", randn({6, 4}, DType::f32, Device::cpu(), &gen)},
+                          {"blocks.1.proj.weight", randn({6, 4}, DType::f32, Device::cpu(), &gen)},
+                          {"head.weight", randn({2, 6}, DType::f32, Device::cpu(), &gen)},
+                          {"head.bias", randn({2}, DType::f32, Device::cpu(), &gen)}});
 }
 
 SavedAdapter save_small_adapter(const std::string& name) {
@@ -354,4 +353,4 @@ TEST(PeftFormat, LoadNamesTheFileOnConfigErrors) {
 }
 
 }  // namespace
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -1,10 +1,10 @@
 // RoBERTa (nn/models/roberta.h): position ids under padding, HF's names, the tied MLM decoder,
 // the loss HF's problem_type picks, transformers' initialisation for training from scratch, and
 // adapters on query/value training alone.
+#include "adapters/inject.h"
+#include "adapters/lora_linear.h"
 #include "core/autograd/grad_mode.h"
 #include "fourierft/fourierft_linear.h"
-#include "fourierft/inject.h"
-#include "fourierft/lora_linear.h"
 #include "nn/models/roberta.h"
 #include "tests/support/test_support.h"
 
@@ -203,9 +203,9 @@ void expect_only_adapters_and_head_train(RobertaForSequenceClassification& m,
   EXPECT_GT(adapter_grads, 0);
 }
 
-fourierft::InjectOptions query_value() {
-  fourierft::InjectOptions options;
-  options.target_modules = fourierft::ModulePatterns::list({"query", "value"});
+adapters::InjectOptions query_value() {
+  adapters::InjectOptions options;
+  options.target_modules = adapters::ModulePatterns::list({"query", "value"});
   options.modules_to_save = {"classifier"};
   return options;
 }
@@ -214,18 +214,18 @@ TEST(Roberta, FourierFTOnQueryValueAloneTrains) {
   RobertaForSequenceClassification m(tiny_config());
   fourierft::FourierFTOptions options;
   options.n_frequency = 20;
-  expect_only_adapters_and_head_train(m, fourierft::inject_fourierft(m, query_value(), options));
+  expect_only_adapters_and_head_train(m, adapters::inject_fourierft(m, query_value(), options));
 }
 
 TEST(Roberta, LoRAOnQueryValueAloneTrains) {
   RobertaForSequenceClassification m(tiny_config());
-  fourierft::LoRAOptions options;
+  adapters::LoRAOptions options;
   options.r = 4;
   options.init_lora_weights = false;  // B ≠ 0, so A's gradient is not zero
   const auto adapted =
-      fourierft::inject_adapters(m, query_value(), [&](const std::string&, const Linear& layer) {
-        return std::make_shared<fourierft::LoRALinear>(layer.out_features(), layer.in_features(),
-                                                       options);
+      adapters::inject_adapters(m, query_value(), [&](const std::string&, const Linear& layer) {
+        return std::make_shared<adapters::LoRALinear>(layer.out_features(), layer.in_features(),
+                                                      options);
       });
   expect_only_adapters_and_head_train(m, adapted);
 }
@@ -244,7 +244,7 @@ TEST(RobertaActivationCheckpointing, GradientsEqualThePlainForwardBitForBit) {
   fourierft::FourierFTOptions options;
   options.n_frequency = 20;
   options.scaling = 10.0;
-  ASSERT_EQ(fourierft::inject_fourierft(m, query_value(), options, {}, &gen).size(), 6u);
+  ASSERT_EQ(adapters::inject_fourierft(m, query_value(), options, {}, &gen).size(), 6u);
   m.train();
   const Tensor ids = ids_tensor({0, 5, 6, 8, 2, 0, 7, 2, 1, 1}, 2, 5);
   const Tensor mask = ids_tensor({1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5);

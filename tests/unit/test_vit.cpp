@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <set>
 
+#include "adapters/lora_linear.h"
 #include "core/autograd/grad_mode.h"
 #include "core/io/safetensors.h"
 #include "fourierft/fourierft_linear.h"
-#include "fourierft/lora_linear.h"
 #include "nn/adamw.h"
 #include "nn/models/vit.h"
 #include "tests/support/test_support.h"
@@ -301,10 +301,10 @@ void check_adapters_train_alone(const std::string& method) {
           options.scaling = 10.0;
           a = std::make_shared<fourierft::FourierFTLinear>(out, in, options, &gen);
         } else {
-          fourierft::LoRAOptions options;
+          adapters::LoRAOptions options;
           options.r = 4;
           options.init_lora_weights = false;  // B random too, so that A gets a gradient
-          a = std::make_shared<fourierft::LoRALinear>(out, in, options, &gen);
+          a = std::make_shared<adapters::LoRALinear>(out, in, options, &gen);
         }
         return a;
       });

@@ -1,4 +1,4 @@
-#include "fourierft/peft_format.h"
+#include "adapters/peft_format.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "core/io/safetensors.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 namespace {
 
@@ -313,8 +313,8 @@ InjectOptions PeftConfigBase::inject_options() const {
   return o;
 }
 
-FourierFTOptions FourierFTConfig::layer_options() const {
-  FourierFTOptions o;
+fourierft::FourierFTOptions FourierFTConfig::layer_options() const {
+  fourierft::FourierFTOptions o;
   o.n_frequency = n_frequency;
   o.scaling = scaling;
   o.random_loc_seed = random_loc_seed;
@@ -358,7 +358,7 @@ std::string to_json(const FourierFTConfig& c) {
   return j.dump(2);
 }
 
-LoRAOptions LoraConfig::layer_options(const std::string& name) const {
+LoRAOptions LoRAConfig::layer_options(const std::string& name) const {
   LoRAOptions o;
   o.r = static_cast<int64_t>(lora_pattern_value(
       [&] {
@@ -374,7 +374,7 @@ LoRAOptions LoraConfig::layer_options(const std::string& name) const {
   return o;
 }
 
-// LoraConfig keys of LoRA variants fftune does not implement, with the value that means "off"
+// LoRAConfig keys of LoRA variants fftune does not implement, with the value that means "off"
 // (what peft 0.21.2 writes by default).
 const std::vector<std::pair<const char*, WriteJson>>& lora_variant_keys() {
   static const std::vector<std::pair<const char*, WriteJson>> kKeys = {
@@ -399,12 +399,12 @@ const std::vector<std::pair<const char*, WriteJson>>& lora_variant_keys() {
   return kKeys;
 }
 
-LoraConfig parse_lora_config(const std::string& json_text, const std::string& source) {
+LoRAConfig parse_lora_config(const std::string& json_text, const std::string& source) {
   const ReadJson j = parse_json(json_text, source);
   ConfigReader r(j, source);
   const ReadJson& type = r.take("peft_type");
   if (type != "LORA") r.fail("peft_type", "expected \"LORA\", got " + type.dump());
-  LoraConfig c;
+  LoRAConfig c;
   read_base(r, c, "LoRA");
   c.r = r.get_int("r", c.r);
   if (c.r <= 0) r.fail("r", "must be positive");
@@ -438,7 +438,7 @@ LoraConfig parse_lora_config(const std::string& json_text, const std::string& so
   return c;
 }
 
-std::string to_json(const LoraConfig& c) {
+std::string to_json(const LoRAConfig& c) {
   WriteJson j;
   write_base(j, c, "LORA");
   j["r"] = c.r;
@@ -477,7 +477,7 @@ const PeftConfigBase& base_config(const PeftAdapterConfig& config) {
   return std::visit([](const auto& c) -> const PeftConfigBase& { return c; }, config);
 }
 
-std::vector<std::string> inject_lora(nn::Module& model, const LoraConfig& config, Generator* gen) {
+std::vector<std::string> inject_lora(nn::Module& model, const LoRAConfig& config, Generator* gen) {
   return inject_adapters(
       model, config.inject_options(), [&](const std::string& name, const nn::Linear& layer) {
         return std::make_shared<LoRALinear>(layer.out_features(), layer.in_features(),
@@ -490,7 +490,7 @@ std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapte
                                              Generator* gen) {
   if (const auto* f = std::get_if<FourierFTConfig>(&config))
     return inject_fourierft(model, *f, gen);
-  return inject_lora(model, std::get<LoraConfig>(config), gen);
+  return inject_lora(model, std::get<LoRAConfig>(config), gen);
 }
 
 std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConfig& config,
@@ -539,7 +539,7 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, b
   // The values come from the file (FourierFT then skips its random draws).
   PeftAdapterConfig init = loaded.config;
   if (auto* f = std::get_if<FourierFTConfig>(&init)) f->init_weights = true;
-  if (auto* l = std::get_if<LoraConfig>(&init)) l->init_lora_weights = true;
+  if (auto* l = std::get_if<LoRAConfig>(&init)) l->init_lora_weights = true;
   loaded.adapted = inject_peft_adapter(model, init);
 
   const PeftConfigBase& base = base_config(loaded.config);
@@ -580,4 +580,4 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, b
   return loaded;
 }
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -16,7 +16,7 @@
 
 #include "nn/module.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 // One row of the table.
 struct MethodCost {
@@ -58,4 +58,4 @@ ParamReport param_report(const nn::Module& model, const ParamReportSettings& set
 //   | FourierFT | n = 1000 | 24,000 | 96,000 | 93.75 KB |
 std::string to_markdown(const ParamReport& report);
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -1,6 +1,6 @@
-#include "fourierft/linear_layers.h"
+#include "adapters/linear_layers.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 std::vector<std::pair<std::string, const nn::Linear*>> named_linears(const nn::Module& model) {
   std::vector<std::pair<std::string, const nn::Linear*>> out;
@@ -20,4 +20,4 @@ std::vector<std::pair<std::string, const nn::Linear*>> named_linears(const nn::M
   return out;
 }
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

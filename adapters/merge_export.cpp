@@ -1,13 +1,13 @@
-#include "fourierft/merge_export.h"
+#include "adapters/merge_export.h"
 
 #include <algorithm>
 #include <set>
 
+#include "adapters/linear_layers.h"
 #include "core/io/safetensors.h"
-#include "fourierft/linear_layers.h"
 #include "ops/ops.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 void save_merged(const nn::Module& model, const std::string& path, const NameMap& name_map) {
   NoGradGuard no_grad;
@@ -39,4 +39,4 @@ void save_merged(const nn::Module& model, const std::string& path, const NameMap
   io::save_safetensors(path, out, {{"format", "pt"}});
 }
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

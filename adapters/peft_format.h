@@ -22,10 +22,10 @@
 #include <variant>
 #include <vector>
 
-#include "fourierft/inject.h"
-#include "fourierft/lora_linear.h"
+#include "adapters/inject.h"
+#include "adapters/lora_linear.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 // The peft version whose adapter format fftune reads and writes (written as "peft_version").
 inline constexpr const char* kPeftFormatVersion = "0.21.2";
@@ -67,13 +67,13 @@ struct FourierFTConfig : PeftConfigBase {
   bool init_weights = false;
 
   // The layer options before n_frequency_pattern.
-  FourierFTOptions layer_options() const;
+  fourierft::FourierFTOptions layer_options() const;
 };
 
-// peft's LoraConfig (tuners/lora/config.py), peft_type "LORA". Of LoRA's many variants fftune
+// peft's LoRAConfig (tuners/lora/config.py), peft_type "LORA". Of LoRA's many variants fftune
 // implements plain LoRA and rsLoRA; the keys of the others (DoRA, QALoRA, LoftQ, EVA, CorDA,
 // layer replication, lora_bias, ...) must hold peft's "off" values.
-struct LoraConfig : PeftConfigBase {
+struct LoRAConfig : PeftConfigBase {
   int64_t r = 8;
   double lora_alpha = 8.0;
   double lora_dropout = 0.0;
@@ -87,19 +87,19 @@ struct LoraConfig : PeftConfigBase {
   LoRAOptions layer_options(const std::string& name) const;
 };
 
-using PeftAdapterConfig = std::variant<FourierFTConfig, LoraConfig>;
+using PeftAdapterConfig = std::variant<FourierFTConfig, LoRAConfig>;
 
 // Parses adapter_config.json text; `source` names it in errors. parse_peft_config dispatches on
 // "peft_type" (FOURIERFT or LORA).
 FourierFTConfig parse_fourierft_config(const std::string& json_text,
                                        const std::string& source = "adapter_config.json");
-LoraConfig parse_lora_config(const std::string& json_text,
+LoRAConfig parse_lora_config(const std::string& json_text,
                              const std::string& source = "adapter_config.json");
 PeftAdapterConfig parse_peft_config(const std::string& json_text,
                                     const std::string& source = "adapter_config.json");
 // The JSON peft writes for the config (every key peft writes, sorted, two-space indent).
 std::string to_json(const FourierFTConfig& config);
-std::string to_json(const LoraConfig& config);
+std::string to_json(const LoRAConfig& config);
 std::string to_json(const PeftAdapterConfig& config);
 // "FOURIERFT" or "LORA".
 std::string peft_type(const PeftAdapterConfig& config);
@@ -109,7 +109,7 @@ const PeftConfigBase& base_config(const PeftAdapterConfig& config);
 // values from `gen` (FourierFT: unless init_weights; LoRA: A, and B unless init_lora_weights).
 std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConfig& config,
                                           Generator* gen = nullptr);
-std::vector<std::string> inject_lora(nn::Module& model, const LoraConfig& config,
+std::vector<std::string> inject_lora(nn::Module& model, const LoRAConfig& config,
                                      Generator* gen = nullptr);
 std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapterConfig& config,
                                              Generator* gen = nullptr);
@@ -148,4 +148,4 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir,
                                     bool is_trainable = false,
                                     const nn::hf::ModuleRenames& renames = {});
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

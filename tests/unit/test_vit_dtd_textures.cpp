@@ -1,5 +1,5 @@
-// data/textures.cpp: the generated dataset is a valid DTD tree that read_dtd accepts, is
-// deterministic per seed, and its images show their pattern (not flat, not noise).
+// examples/vit_dtd/textures.cpp: the generated dataset is a valid DTD tree that read_dtd accepts,
+// is deterministic per seed, and its images show their pattern (not flat, not noise).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,12 +8,17 @@
 #include <set>
 
 #include "data/dtd.h"
-#include "data/textures.h"
+#include "examples/vit_dtd/textures.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_support.h"
 
 namespace fftune::data {
 namespace {
+
+using vit_dtd::render_texture;
+using vit_dtd::texture_classes;
+using vit_dtd::TextureDatasetOptions;
+using vit_dtd::write_texture_dataset;
 
 namespace fs = std::filesystem;
 using testing::TempDir;

@@ -1,11 +1,11 @@
-#include "fourierft/lora_linear.h"
+#include "adapters/lora_linear.h"
 
 #include <cmath>
 
 #include "nn/init.h"
 #include "ops/ops.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 LoRALinear::LoRALinear(int64_t out_features, int64_t in_features, const LoRAOptions& options,
                        Generator* gen, DType dtype, Device device)
@@ -42,4 +42,4 @@ Tensor LoRALinear::forward(const Tensor& x, const Tensor& weight, const Tensor& 
   return add(base, mul(low_rank, scaling_));
 }
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

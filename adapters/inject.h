@@ -16,7 +16,7 @@
 #include "nn/linear.h"
 #include "nn/models/hf_checkpoint.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 // Note [peft module matching]
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -106,12 +106,12 @@ std::vector<std::pair<std::string, nn::Module*>> modules_to_save(
     nn::Module& model, const std::vector<std::string>& modules_to_save,
     const nn::hf::ModuleRenames& renames = {});
 
-// Injects FourierFTLinear adapters: `base` for every layer, with n_frequency from
+// Injects fourierft::FourierFTLinear adapters: `base` for every layer, with n_frequency from
 // n_frequency_pattern where a key matches. The coefficients are drawn from `gen` (layer by
 // layer in named_modules() order) unless base.init_weights.
 std::vector<std::string> inject_fourierft(
-    nn::Module& model, const InjectOptions& options, const FourierFTOptions& base,
+    nn::Module& model, const InjectOptions& options, const fourierft::FourierFTOptions& base,
     const std::vector<std::pair<std::string, int64_t>>& n_frequency_pattern = {},
     Generator* gen = nullptr);
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

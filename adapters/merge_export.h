@@ -8,7 +8,7 @@
 
 #include "nn/module.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 // Maps a parameter's fftune name ("encoder.layer.0.attention.query.weight") to its name in the
 // checkpoint to write; an empty result leaves the parameter out.
@@ -25,4 +25,4 @@ using NameMap = std::function<std::string(const std::string&)>;
 void save_merged(const nn::Module& model, const std::string& path,
                  const NameMap& name_map = nullptr);
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

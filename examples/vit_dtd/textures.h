@@ -12,7 +12,9 @@
 
 #include "data/image.h"
 
-namespace fftune::data {
+namespace vit_dtd {
+
+using fftune::data::Image;
 
 // The class names the generator can draw, sorted (so their positions are DTD's label ids).
 const std::vector<std::string>& texture_classes();
@@ -35,4 +37,4 @@ struct TextureDatasetOptions {
 // Split k is a different seeded shuffle of each class's images, as DTD's ten splits are.
 void write_texture_dataset(const TextureDatasetOptions& options);
 
-}  // namespace fftune::data
+}  // namespace vit_dtd

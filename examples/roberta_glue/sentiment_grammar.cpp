@@ -1,4 +1,4 @@
-#include "data/sentiment_grammar.h"
+#include "examples/roberta_glue/sentiment_grammar.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,7 +7,9 @@
 #include "core/error.h"
 #include "core/tensor/philox.h"
 
-namespace fftune::data {
+namespace roberta_glue {
+
+using namespace fftune;
 namespace {
 
 // Philox streams of the two kinds of text, so reviews are never the labelled sentences.
@@ -167,4 +169,4 @@ void write_sentiment_sst2(const std::string& glue_dir, int64_t n_train, int64_t 
   write_atomically(dir + "/dev.tsv", split(n_train, n_dev));
 }
 
-}  // namespace fftune::data
+}  // namespace roberta_glue

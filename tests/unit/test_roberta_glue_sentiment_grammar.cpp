@@ -1,8 +1,8 @@
-// The demo's sentence grammar (data/sentiment_grammar.h): every label is re-derived from the
-// text alone by the rule of Note [sentiment grammar] (the adjective's polarity, flipped by a
-// negation; after "but" or an "although" clause the second clause decides), no single word
-// decides the label, reviews are one plain clause and a remark that agrees, and the SST-2 files
-// read back with the GLUE reader.
+// The demo's sentence grammar (examples/roberta_glue/sentiment_grammar.h): every label is
+// re-derived from the text alone by the rule of Note [sentiment grammar] (the adjective's polarity,
+// flipped by a negation; after "but" or an "although" clause the second clause decides), no single
+// word decides the label, reviews are one plain clause and a remark that agrees, and the SST-2
+// files read back with the GLUE reader.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,11 +14,13 @@
 
 #include "core/error.h"
 #include "data/glue.h"
-#include "data/sentiment_grammar.h"
+#include "examples/roberta_glue/sentiment_grammar.h"
 #include "tests/support/temp_dir.h"
 
 namespace fftune::data {
 namespace {
+
+using namespace roberta_glue;
 
 bool contains(const std::vector<std::string>& list, const std::string& word) {
   return std::find(list.begin(), list.end(), word) != list.end();

@@ -1,4 +1,4 @@
-#include "fourierft/inject.h"
+#include "adapters/inject.h"
 
 #include <algorithm>
 #include <regex>
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 namespace {
 
@@ -239,15 +239,15 @@ std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions&
 }
 
 std::vector<std::string> inject_fourierft(
-    nn::Module& model, const InjectOptions& options, const FourierFTOptions& base,
+    nn::Module& model, const InjectOptions& options, const fourierft::FourierFTOptions& base,
     const std::vector<std::pair<std::string, int64_t>>& n_frequency_pattern, Generator* gen) {
   return inject_adapters(model, options, [&](const std::string& name, const nn::Linear& layer) {
-    FourierFTOptions layer_options = base;
+    fourierft::FourierFTOptions layer_options = base;
     layer_options.n_frequency = n_frequency_for(n_frequency_pattern, name, base.n_frequency);
-    return std::make_shared<FourierFTLinear>(layer.out_features(), layer.in_features(),
-                                             layer_options, gen, layer.weight().dtype(),
-                                             layer.weight().device());
+    return std::make_shared<fourierft::FourierFTLinear>(layer.out_features(), layer.in_features(),
+                                                        layer_options, gen, layer.weight().dtype(),
+                                                        layer.weight().device());
   });
 }
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -9,9 +9,9 @@
 #include "core/tensor/factory.h"
 #include "nn/linear_adapter.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
-// The per-layer settings, with peft's LoraConfig names and defaults.
+// The per-layer settings, with peft's LoRAConfig names and defaults.
 struct LoRAOptions {
   int64_t r = 8;              // the rank
   double lora_alpha = 8.0;    // α
@@ -46,4 +46,4 @@ class LoRALinear final : public nn::LinearAdapter {
   Tensor lora_B_;  // (out, r), registered as "lora_B"
 };
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

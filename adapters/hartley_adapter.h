@@ -18,34 +18,35 @@
 // The non-separable one is chosen because each coefficient drives ONE plane wave of frequency
 // (j, k), exactly like FourierFT's cos: the entry set means the same thing for both adapters
 // (the same uniform/frequency-biased sampling, the same pictures), and ΔW is exactly
-// spectral_delta with the phase w = (1 − i)/2 (Note [Hermitian half-spectrum scatter] in
+// fourierft::spectral_delta with the phase w = (1 − i)/2 (Note [Hermitian half-spectrum scatter] in
 // fourierft/spectral_delta.h): 2·Re(w·e^{iθ}) = cos θ + sin θ. Forward: one scatter + one C2R;
 // backward: one R2C + one gather — the same cost as FourierFT's ΔW.
 // The separable kernel would also be one transform, but not one call with a single phase: its
 // coefficient c at (j, k) is the plane wave sin(a + b) at (j, k) (phase w = −i/2) plus the plane
 // wave cos(a − b) at (j, −k mod d2) (phase w = 1/2). Scattering both targets with their own phase
-// into the same half spectrum gives one C2R; spectral_delta takes one phase per call, so here it
-// would cost two calls (two C2Rs) and an add — and every coefficient would touch two frequencies.
+// into the same half spectrum gives one C2R; fourierft::spectral_delta takes one phase per call, so
+// here it would cost two calls (two C2Rs) and an add — and every coefficient would touch two
+// frequencies.
 //
 // Normalisation: IDHT2 = DHT2 / (d1·d2), the same 1/(d1·d2) as torch's ifft2 in FourierFT, so
 // `scaling` means the same α for both adapters (cas has amplitude √2 where cos has 1).
 //
 // Entry selection. SSH picks its entries with guidance from the DHT of the pretrained weights
 // (energy-based selection). This adapter draws them like peft's FourierFT instead:
-// uniform_entries(out, in, n, random_loc_seed), so they are regenerated from the seed and only the
-// spectrum is saved. Energy-guided entries would need W0 at construction; an injector factory
-// receives the base nn::Linear and could compute them without any change to the seam.
+// fourierft::uniform_entries(out, in, n, random_loc_seed), so they are regenerated from the seed
+// and only the spectrum is saved. Energy-guided entries would need W0 at construction; an injector
+// factory receives the base nn::Linear and could compute them without any change to the seam.
 #pragma once
 
 #include "fourierft/entries.h"
 #include "nn/linear_adapter.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 struct HartleyOptions {
   int64_t n_frequency = 1000;      // n, the number of trainable Hartley coefficients
   double scaling = 150.0;          // α, in ΔW = α · IDHT2(F)
-  uint64_t random_loc_seed = 777;  // the seed of the entry permutation (uniform_entries)
+  uint64_t random_loc_seed = 777;  // the seed of the entry permutation (fourierft::uniform_entries)
   bool init_weights = false;       // false: coefficients ~ N(0, 1); true: zeros (ΔW = 0 at start)
 };
 
@@ -61,13 +62,13 @@ class HartleyLinear final : public nn::LinearAdapter {
   // forward: LinearAdapter's default, x·(W0 + ΔW)ᵀ + b with one GEMM on the merged weight.
 
   const Tensor& spectrum() const { return spectrum_; }  // (N)
-  const SpectralEntries& entries() const { return entries_; }
+  const fourierft::SpectralEntries& entries() const { return entries_; }
   const HartleyOptions& options() const { return options_; }
 
  private:
   HartleyOptions options_;
-  SpectralEntries entries_;
+  fourierft::SpectralEntries entries_;
   Tensor spectrum_;  // (N), registered as "hartley_spectrum"
 };
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

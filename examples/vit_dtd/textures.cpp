@@ -1,10 +1,10 @@
-// The procedural texture dataset (data/textures.h).
+// The procedural texture dataset (examples/vit_dtd/textures.h).
 //
 // Every pattern is a function t(u, v) ∈ [0, 1] of "pattern coordinates": the pixel position
 // relative to the image centre, rotated by a random angle and divided by a random period (in
 // pixels), so one unit of u or v is one repetition of the pattern whatever the image size.
 // The pixel is then mix(background, foreground, t) plus noise.
-#include "data/textures.h"
+#include "examples/vit_dtd/textures.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +15,10 @@
 #include "core/tensor/factory.h"
 #include "core/tensor/philox.h"
 
-namespace fftune::data {
+namespace vit_dtd {
+
+using namespace fftune;
+using namespace fftune::data;
 
 namespace {
 
@@ -264,4 +267,4 @@ void write_texture_dataset(const TextureDatasetOptions& options) {
   }
 }
 
-}  // namespace fftune::data
+}  // namespace vit_dtd

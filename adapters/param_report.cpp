@@ -1,21 +1,21 @@
-#include "fourierft/param_report.h"
+#include "adapters/param_report.h"
 
-#include "fourierft/inject.h"
+#include "adapters/inject.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
+#include "adapters/linear_layers.h"
+#include "adapters/lora_linear.h"
 #include "fourierft/fourierft_linear.h"
-#include "fourierft/linear_layers.h"
-#include "fourierft/lora_linear.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 namespace {
 
 using Layers = std::vector<std::pair<std::string, const nn::Linear*>>;
 
-// peft's rule for a list of target_modules, as the injector applies it (fourierft/inject.h).
+// peft's rule for a list of target_modules, as the injector applies it (adapters/inject.h).
 bool matches_target(const std::string& path, const std::string& target) {
   InjectOptions options;
   options.target_modules = ModulePatterns::list({target});
@@ -95,7 +95,7 @@ ParamReport formula_report(const nn::Module& model, const Layers& linears, const
 
 // "n = 1000" / "r = 8" for the adapters fftune knows, "" for others.
 std::string adapter_setting(const nn::LinearAdapter& adapter) {
-  if (const auto* f = dynamic_cast<const FourierFTLinear*>(&adapter))
+  if (const auto* f = dynamic_cast<const fourierft::FourierFTLinear*>(&adapter))
     return "n = " + std::to_string(f->options().n_frequency);
   if (const auto* l = dynamic_cast<const LoRALinear*>(&adapter))
     return "r = " + std::to_string(l->options().r);
@@ -161,4 +161,4 @@ std::string to_markdown(const ParamReport& report) {
   return out.str();
 }
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-namespace fftune::data {
+namespace roberta_glue {
 
 struct SentimentSentence {
   std::string text;
@@ -56,4 +56,4 @@ const SentimentLexicon& sentiment_lexicon();
 void write_sentiment_sst2(const std::string& glue_dir, int64_t n_train, int64_t n_dev,
                           uint64_t seed);
 
-}  // namespace fftune::data
+}  // namespace roberta_glue

@@ -8,10 +8,10 @@
 
 #include "nn/linear.h"
 
-namespace fftune::fourierft {
+namespace fftune::adapters {
 
 // Depth first in registration order, as Module::named_modules. The search does not descend into
 // a Linear (its only child is its adapter). `model` itself is included (path "") if it is one.
 std::vector<std::pair<std::string, const nn::Linear*>> named_linears(const nn::Module& model);
 
-}  // namespace fftune::fourierft
+}  // namespace fftune::adapters
