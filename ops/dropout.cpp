@@ -6,8 +6,8 @@
 // keeps (seed, stream) — two integers — and regenerates it. Storing it would keep one byte per
 // element alive until backward (12 MB for a (4096, 3072) activation, per dropout layer).
 // Regenerating costs one Philox evaluation (10 rounds) per element: free on a GPU, where the
-// pass is bound by memory traffic, and about 5 ns per element on one CPU core (measured: 18 ms
-// for (4096, 768), against 1 ms for a plain copy) — the price of masks that match CUDA's.
+// pass is bound by memory traffic, and several times a plain copy on a CPU core (docs/perf.md,
+// "Memory-bound ops") — the price of masks that match CUDA's.
 #include "core/autograd/node.h"
 #include "ops/cpu/dropout_kernels.h"
 #include "ops/cuda/tensor_ops.h"

@@ -55,7 +55,7 @@ void check_shape(const char* op, const void* in, const void* out, int64_t batch,
 // all columns streams everything through DRAM twice. We go through the batch in chunks of
 // items whose spectra fit in about 16 MiB (half of this machine's 32 MiB L3), so the column pass
 // finds the row pass's output in the last-level cache, and DRAM sees each input and output
-// once (c2r_2d of 24 x 768x768 on one thread: 66 -> 45 ms). Each chunk costs two thread
+// once (docs/perf.md, "FFT": what the design choices rest on). Each chunk costs two thread
 // barriers; 8 MiB chunks were as fast on one thread but twice the barriers, which hurt on a
 // loaded machine where a barrier waits for a preempted thread.
 constexpr int64_t kChunkBytes = int64_t{16} << 20;

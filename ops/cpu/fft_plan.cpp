@@ -24,8 +24,8 @@ std::pair<long double, long double> unit_root(int64_t k, int64_t n) {
 
 // The radices of a smooth n, in pass order: as many 4s as possible, then one 2 if left over, then
 // 3s and 5s. Radix 4 is the sweet spot for split-complex AVX2: its butterfly keeps its 8 input
-// registers plus twiddles within the 16 ymm registers. We measured a radix-8 pass (fewer passes
-// over memory) and it was slower, by up to 15% at n = 512 and 1024: 16 live input registers spill.
+// registers plus twiddles within the 16 ymm registers. A radix-8 pass (fewer passes over memory)
+// was slower (docs/perf.md, "FFT"): its 16 live input registers spill.
 std::vector<int> factorise(int64_t n) {
   std::vector<int> radices;
   while (n % 4 == 0) {
