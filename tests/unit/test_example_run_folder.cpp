@@ -248,6 +248,21 @@ TEST_F(RunFolderTest, EvalOnlyAndResumeFindTheMethodInTheFolder) {
             std::string::npos);
 }
 
+TEST_F(RunFolderTest, AMalformedRunFileIsRefusedNamingIt) {
+  const std::string out = (dir_ / "run").string();
+  fs::create_directories(out);
+  std::ofstream(dir_ / "run" / "fftune_run.json") << R"({"program": "vit_dtd"})";
+  EXPECT_NE(error_of([&] {
+              examples::read_run_description(out);
+            }).find(out + "/fftune_run.json: \"program\" and \"kind\" must be strings"),
+            std::string::npos);
+  std::ofstream(dir_ / "run" / "fftune_run.json") << "{\"program\": ";
+  EXPECT_NE(error_of([&] {
+              examples::resume_method(out, "vit_dtd");
+            }).find(out + "/fftune_run.json: not valid JSON"),
+            std::string::npos);
+}
+
 TEST(RunFolder, GivenMethodFlagsMustAgreeWithTheFolder) {
   const Method folder = every_method()[0];  // FourierFT, n 20
   Method flags = folder;
