@@ -5,9 +5,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "adapters.h"
 #include "core/error.h"
 #include "data/bpe_trainer.h"
 #include "examples/common/demo_cache.h"
+#include "examples/common/run_folder.h"
 #include "examples/roberta_glue/sentiment_grammar.h"
 #include "pretrain.h"
 #include "train.h"
@@ -158,6 +160,8 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
   base.resume = false;
   base.stop_after_steps = 0;
   base.predict = false;
+  base.overwrite = false;
+  base.given_flags = {};
 
   const auto tokenizer = data::BpeTokenizer::from_directory(model_dir);
   const auto train_set = encode_examples(
@@ -182,7 +186,7 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
     if (m.alpha > 0) run.alpha = m.alpha;
     if (m.rank > 0) run.rank = m.rank;
     run.out = options.out + "/" + m.adapter;
-    fs::create_directories(run.out);
+    examples::start_run_folder(run.out, false, {"roberta_glue", "train", method_of(run), "best"});
     write_json(run.out + "/config.json", to_json(run));
     std::printf("\n== fine-tuning on the SST-2-format task (%zu train, %zu dev sentences): %s\n",
                 train_set.size(), dev.size(), m.name.c_str());

@@ -5,12 +5,12 @@
 //   roberta_glue --task sst2 --glue-dir glue_data --model roberta-base --paper-defaults
 //   roberta_glue --demo     (demo.h: a generated SST-2 task and a tiny RoBERTa it pre-trains)
 //
-// <out>/ receives config.json (the resolved options), metrics.jsonl and curves.png (one point
-// per epoch), best/ (the best epoch's adapter in peft's format, or a model directory for
-// --adapter full|head), results.json, checkpoint/state.safetensors (for --resume; written each
-// epoch and on Ctrl-C) and, with --predict, predictions/<TASK>.tsv for the GLUE server.
+// <out>/ receives fftune_run.json (what the folder holds: examples/common/run_folder.h),
+// config.json (the resolved options), metrics.jsonl and curves.png (one point per epoch), best/
+// (the best epoch's method and weights: examples/common/method.h), results.json,
+// checkpoint/state.safetensors (for --resume; written each epoch and on Ctrl-C) and, with
+// --predict, predictions/<TASK>.tsv for the GLUE server.
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 #include "adapters.h"
@@ -48,7 +48,12 @@ int evaluate_only(const Options& o, const data::BpeTokenizer& tokenizer,
   const data::GlueTaskInfo& info = data::glue_task_info(o.task);
   Generator gen(o.seed);
   auto model = load_model(o, &gen, &std::cout);
-  load_trained(*model, o.adapter_path);
+  const examples::LoadedMethod loaded = load_trained(*model, o.adapter_path);
+  examples::check_method_flags(loaded.method, method_of(o), o.given_flags, method_flags(),
+                               o.adapter_path);
+  examples::write_run_description(o.out, {"roberta_glue", "eval-only", loaded.method, ""});
+  std::printf("eval-only: %s (%s)\n", o.adapter_path.c_str(),
+              examples::peft_type(loaded.method).c_str());
   model->eval();
   const auto metrics = dev_metrics(
       o.task, predict(*model, dev, o.batch_size, tokenizer.pad_id(), info.is_regression), dev);
@@ -76,16 +81,31 @@ int run_demo_and_report(const Options& o) {
   return 0;
 }
 
+// The run folder (examples/common/run_folder.h): --resume takes the method from it; anything
+// else starts a new one (refused when --out holds anything, unless --overwrite).
+void prepare_run_folder(Options& o) {
+  if (o.resume) {
+    const examples::Method method = examples::resume_method(o.out, "roberta_glue");
+    examples::check_method_flags(method, method_of(o), o.given_flags, method_flags(), o.out);
+    apply_method(o, method);
+  } else if (o.demo || o.eval_only) {
+    examples::start_run_folder(o.out, o.overwrite,
+                               {"roberta_glue", o.demo ? "demo" : "eval-only", {}, ""});
+  } else {
+    examples::start_run_folder(o.out, o.overwrite, {"roberta_glue", "train", method_of(o), "best"});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const Options o = parse_options(argc, argv);
+  Options o = parse_options(argc, argv);
   if (o.print_config) {
     std::printf("%s\n", to_json(o).dump(2).c_str());
     return 0;
   }
   if (o.threads > 0) set_num_threads(o.threads);
-  std::filesystem::create_directories(o.out);
+  prepare_run_folder(o);
   if (o.demo) return run_demo_and_report(o);
   write_json(o.out + "/config.json", to_json(o));
 

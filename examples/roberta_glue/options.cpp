@@ -29,9 +29,14 @@ constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task
   --lr X --head-lr X --weight-decay X --epochs N --batch-size N --grad-accum N
   --warmup F           fraction of optimizer steps with linear warmup (0.06)
   --max-grad-norm X    (1.0; 0 disables clipping)   --max-len N (512)
-  --seed N --threads N --out DIR (runs/roberta_glue)
+  --seed N --threads N --out DIR (runs/roberta_glue; a new run refuses one that is not empty)
+  --overwrite          empty --out first when it holds an earlier run
   --resume             continue from <out>/checkpoint
-  --eval-only --adapter-path DIR   evaluate a saved adapter (or model directory)
+  --eval-only --adapter-path DIR   evaluate a saved method (DIR = a run's folder or its best/)
+                       With --resume and --eval-only the method and its options come from the
+                       folder (fftune_run.json, adapter_config.json): --adapter, --n, --rank,
+                       --alpha and --target-modules may be left out; one that contradicts the
+                       folder is an error
   --predict            write <out>/predictions/<TASK>.tsv for test.tsv
   --paper-defaults     the FourierFT paper's roberta-base settings for the task
   --print-config       print the resolved options as JSON and exit
@@ -98,6 +103,7 @@ Options parse_options(int argc, char** argv) {
   // Flags with a value, then switches; values are applied after --paper-defaults.
   std::map<std::string, std::string> given;
   const std::vector<std::string> switches = {"--resume",
+                                             "--overwrite",
                                              "--eval-only",
                                              "--predict",
                                              "--paper-defaults",
@@ -167,6 +173,7 @@ Options parse_options(int argc, char** argv) {
           {"--adapter-path", [&](auto&, auto& v) { o.adapter_path = v; }},
           {"--stop-after-steps", [&](auto& f, auto& v) { o.stop_after_steps = parse_int(f, v); }},
           {"--resume", [&](auto&, auto&) { o.resume = true; }},
+          {"--overwrite", [&](auto&, auto&) { o.overwrite = true; }},
           {"--eval-only", [&](auto&, auto&) { o.eval_only = true; }},
           {"--predict", [&](auto&, auto&) { o.predict = true; }},
           {"--paper-defaults", [](auto&, auto&) {}},
@@ -178,6 +185,7 @@ Options parse_options(int argc, char** argv) {
           {"--cache-dir", [&](auto&, auto& v) { o.cache_dir = v; }},
       };
   for (const auto& [flag, value] : given) {
+    o.given_flags.push_back(flag);
     auto it = setters.find(flag);
     FFTUNE_CHECK(it != setters.end(), "unknown flag ", flag, " (see --help)");
     it->second(flag, value);

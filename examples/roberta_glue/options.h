@@ -34,6 +34,7 @@ struct Options {
   uint64_t seed = 0;
   int threads = 0;  // 0: fftune's default
   std::string out = "runs/roberta_glue";
+  bool overwrite = false;  // a non-empty --out holding an earlier run is emptied, not refused
   bool resume = false;
   bool eval_only = false;
   std::string adapter_path;
@@ -51,6 +52,9 @@ struct Options {
   bool demo = false;
   std::string demo_size = "full";  // full | small (the end-to-end test's)
   std::string cache_dir;           // empty: $XDG_CACHE_HOME/fftune or ~/.cache/fftune
+  // The flags given on the command line, as typed ("--n"): with --eval-only and --resume the
+  // method comes from the folder, and a given method flag must agree with it.
+  std::vector<std::string> given_flags;
 };
 
 // Parses argv; --help prints usage and exits. Order of precedence: explicit flags, then

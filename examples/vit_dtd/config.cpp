@@ -51,6 +51,51 @@ double default_lr(const std::string& adapter) {
   return 1e-3;  // head: the head's own lr applies
 }
 
+fftune::examples::Method method_of(const Config& c) {
+  fftune::examples::Method m;
+  m.adapter = c.adapter;
+  m.target_modules = c.target_modules;
+  m.modules_to_save = {"classifier"};
+  m.n_frequency = c.n;
+  m.scaling = c.alpha;
+  m.random_loc_seed = c.random_loc_seed;
+  m.frequency_bias = c.freq_bias;
+  m.r = c.lora_r;
+  m.lora_alpha = c.lora_alpha;
+  return m;
+}
+
+void apply_method(Config& c, const fftune::examples::Method& m) {
+  // Only the fields of m.adapter: the others keep their flags' values (a checkpoint's
+  // fingerprint holds them).
+  c.adapter = m.adapter;
+  c.freq_bias = m.frequency_bias;
+  if (m.adapter == "fourierft" || m.adapter == "hartley" || m.adapter == "lora")
+    c.target_modules = m.target_modules;
+  if (m.adapter == "fourierft" || m.adapter == "hartley") {
+    c.n = m.n_frequency;
+    c.alpha = m.scaling;
+    c.random_loc_seed = m.random_loc_seed;
+  }
+  if (m.adapter == "lora") {
+    c.lora_r = m.r;
+    c.lora_alpha = m.lora_alpha;
+  }
+}
+
+const std::vector<fftune::examples::MethodFlag>& method_flags() {
+  static const std::vector<fftune::examples::MethodFlag> flags = {
+      {"--adapter", {"adapter"}},
+      {"--n", {"n_frequency"}},
+      {"--alpha", {"scaling"}},
+      {"--target-modules", {"target_modules"}},
+      {"--freq-bias", {"frequency_bias"}},
+      {"--random-loc-seed", {"random_loc_seed"}},
+      {"--lora-r", {"r"}},
+      {"--lora-alpha", {"lora_alpha"}}};
+  return flags;
+}
+
 double Config::effective_lr() const {
   return lr >= 0 ? lr : default_lr(adapter);
 }
@@ -87,9 +132,13 @@ running
   --device cpu|cuda (cpu)   --threads N (fftune's default)
   --checkpoint-activations  recompute each encoder layer in backward: less memory, about one
                          more forward per step
-  --out DIR              run directory (runs/vit_dtd)
+  --out DIR              run directory (runs/vit_dtd); a new run refuses one that is not empty
+  --overwrite            empty --out first when it holds an earlier run
   --resume               continue from DIR/checkpoint (bit-identical on the CPU)
-  --eval-only --adapter-path P   evaluate a saved adapter (P = a run's adapter/ directory)
+  --eval-only --adapter-path P   evaluate a saved method (P = a run's folder or its adapter/)
+                         With --resume and --eval-only the method and its options come from
+                         the folder (fftune_run.json, adapter_config.json): adapter flags may be
+                         left out; one that contradicts the folder is an error
   --stop-after-epoch E   stop after epoch E with a checkpoint, as a Ctrl-C would
   --stop-after-step S    stop after optimizer step S (mid-epoch) with a checkpoint
   --quiet                one line per epoch instead of a progress bar
@@ -144,6 +193,7 @@ Config parse_flags(int argc, char** argv) {
       };
   const std::map<std::string, bool*> switches = {
       {"--resume", &c.resume},
+      {"--overwrite", &c.overwrite},
       {"--eval-only", &c.eval_only},
       {"--quiet", &c.quiet},
       {"--ignore-mismatched-sizes", &c.ignore_mismatched_sizes},
@@ -157,6 +207,7 @@ Config parse_flags(int argc, char** argv) {
       flag = flag.substr(0, eq);
       has_inline = true;
     }
+    c.given_flags.push_back(flag);
     if (flag == "--help" || flag == "-h") {
       std::fputs(usage().c_str(), stdout);
       std::exit(0);
@@ -195,6 +246,7 @@ Config parse_flags(int argc, char** argv) {
                "vit_dtd: --freq-bias applies to --adapter fourierft only");
   FFTUNE_CHECK(!c.eval_only || !c.adapter_path.empty(),
                "vit_dtd: --eval-only needs --adapter-path");
+  FFTUNE_CHECK(!(c.eval_only && c.resume), "vit_dtd: --eval-only and --resume exclude each other");
   if (!c.demo) {
     FFTUNE_CHECK(!c.model_dir.empty(), "vit_dtd: --model DIR is required (or run --demo)");
     FFTUNE_CHECK(!c.data_dir.empty(), "vit_dtd: --data DIR is required (or run --demo)");

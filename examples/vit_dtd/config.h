@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "examples/common/method.h"
+#include "examples/common/run_folder.h"
 #include "fourierft/fourierft_linear.h"
 #include "nn/models/vit.h"
 
@@ -54,6 +56,7 @@ struct Config {
   // about one more forward per step (nn/activation_checkpoint.h).
   bool checkpoint_activations = false;
   std::string out = "runs/vit_dtd";
+  bool overwrite = false;  // a non-empty --out holding an earlier run is emptied, not refused
   bool resume = false;
   bool eval_only = false;
   std::string adapter_path;
@@ -72,8 +75,19 @@ struct Config {
   // The demo's backbone architecture:
   std::optional<fftune::nn::ViTConfig> scratch_model;
 
+  // The flags given on the command line, as typed ("--n"): with --eval-only and --resume the
+  // method comes from the folder, and a given method flag must agree with it.
+  std::vector<std::string> given_flags;
+
   double effective_lr() const;  // lr, or the adapter's default
 };
+
+// The method the adapter flags describe (the classifier is the module to save), and the
+// inverse: the adapter flags set to a folder's method (--resume).
+fftune::examples::Method method_of(const Config& config);
+void apply_method(Config& config, const fftune::examples::Method& method);
+// The adapter flags and the Method fields they set (run_folder.h check_method_flags).
+const std::vector<fftune::examples::MethodFlag>& method_flags();
 
 // The learning rate of the adapter's parameters when --lr is not given.
 double default_lr(const std::string& adapter);

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "examples/common/demo_cache.h"
+#include "examples/common/run_folder.h"
 #include "examples/vit_dtd/textures.h"
 #include "train.h"
 
@@ -86,6 +87,9 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
   const std::string key = examples::hash_hex(s.cache_key().dump());
   const std::string cache =
       examples::cache_root(config.cache_dir, "vit_dtd") + "/vit_dtd_demo-" + key;
+  // The demo's folder holds one run folder per method (refused when it holds anything, unless
+  // --overwrite).
+  examples::start_run_folder(config.out, config.overwrite, {"vit_dtd", "demo", {}, ""});
 
   // 1. Data: alternate classes go to pre-training and fine-tuning.
   const std::vector<std::string>& all = vit_dtd::texture_classes();
@@ -109,6 +113,8 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
   base.resume = false;
   base.stop_after_epoch = 0;
   base.stop_after_step = 0;
+  base.overwrite = false;  // each method's run folder is new inside the demo's
+  base.given_flags = {};   // the demo sets the methods itself
 
   // 2. The backbone, pre-trained from scratch on the first half (cached).
   const std::string backbone = cache + "/pretrain_run/adapter/backbone";
@@ -135,6 +141,7 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
     pre.evaluate_test = false;
     pre.out = cache + "/pretrain_run";
     pre.resume = std::filesystem::exists(pre.out + "/checkpoint.safetensors");
+    pre.overwrite = true;  // the cache's own folder: an unfinished pre-training starts afresh
     log << "\n== pre-training a tiny ViT (" << s.layers << " layers, hidden " << s.hidden << ", "
         << s.image_size << "x" << s.image_size << " images, patch " << s.patch
         << ") from scratch on " << pretrain_classes.size() << " texture classes (once; cached)\n";

@@ -4,11 +4,9 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "adapters/peft_format.h"
 #include "config.h"
 #include "data/image.h"
 #include "nn/models/vit.h"
@@ -22,9 +20,6 @@ struct ModelSetup {
   fftune::data::Normalization normalization;
   int64_t image_size = 224;
   std::vector<std::string> adapted;  // the layers holding an adapter
-  // The peft config the adapter is saved with (FourierFT with uniform entries, LoRA); absent
-  // for methods peft has no format for (Hartley, frequency-biased FourierFT, full, head).
-  std::optional<fftune::adapters::PeftAdapterConfig> peft_config;
 };
 
 // The ViT with a fresh classifier of `num_labels` outputs: config.model_dir's weights, or
@@ -45,24 +40,19 @@ int64_t adapter_param_count(const ModelSetup& setup);
 int64_t head_param_count(const ModelSetup& setup);
 
 // Writes what training produced into `dir`:
-//   adapter_config.json + adapter_model.safetensors   peft's format (when peft has one), the
-//                                                     classifier included as modules_to_save
-//   trainable.safetensors                             every trainable tensor by fftune name
-//   head.safetensors                                  the classifier alone
-//   backbone/                                         full fine-tuning only: the ViT without
+//   adapter_config.json + adapter_model.safetensors   the method and its trained tensors, the
+//                                                     classifier included (examples/common/
+//                                                     method.h: peft's format for FourierFT and
+//                                                     LoRA, fftune's FFTUNE_* types otherwise)
+//   backbone/                                         full fine-tuning only: the encoder without
 //                                                     its classifier, an HF ViTModel directory
 //                                                     (what the demo fine-tunes from)
 // Returns the bytes of the adapter's tensors (classifier excluded) at f32.
 int64_t save_trained(const ModelSetup& setup, const Config& config, const std::string& dir);
 
-// The inverse for --eval-only: a peft directory (adapter_config.json) is injected and loaded as
-// peft would; otherwise dir/trainable.safetensors is loaded into a model prepared by
-// attach_adapter with the same flags as the training run.
-// Returns the method's name as the summary table shows it ("FourierFT", "LoRA", ...).
-std::string load_trained(ModelSetup& setup, const Config& config, const std::string& dir);
-
-// The table's name of config.adapter ("FourierFT", "LoRA", "Hartley", "full", "head only").
-std::string method_name(const Config& config);
+// The inverse for --eval-only: attaches the method that dir/adapter_config.json describes (the
+// command line's adapter flags play no part) and loads its tensors; frozen afterwards.
+fftune::examples::LoadedMethod load_trained(ModelSetup& setup, const std::string& dir);
 
 // Parameters of the attached adapters, trainable or not (what --eval-only loaded).
 int64_t attached_adapter_param_count(const ModelSetup& setup);

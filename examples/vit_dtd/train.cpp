@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/io/safetensors.h"
 #include "data_setup.h"
+#include "examples/common/run_folder.h"
 #include "model.h"
 #include "nn/adamw.h"
 #include "nn/lr_schedule.h"
@@ -186,10 +187,21 @@ void install_interrupt_handler() {
   std::signal(SIGINT, on_sigint);
 }
 
-RunSummary run_training(const Config& config, std::ostream& log) {
+RunSummary run_training(const Config& flags, std::ostream& log) {
   const auto started = std::chrono::steady_clock::now();
+  Config config = flags;
+  if (config.resume) {  // the method is the folder's (run_folder.h)
+    const examples::Method method = examples::resume_method(config.out, "vit_dtd");
+    examples::check_method_flags(method, method_of(config), config.given_flags, method_flags(),
+                                 config.out);
+    apply_method(config, method);
+  } else if (config.eval_only) {
+    examples::start_run_folder(config.out, config.overwrite, {"vit_dtd", "eval-only", {}, ""});
+  } else {
+    examples::start_run_folder(config.out, config.overwrite,
+                               {"vit_dtd", "train", method_of(config), "adapter"});
+  }
   const Device device = config.device == "cuda" ? Device::cuda() : Device::cpu();
-  std::filesystem::create_directories(config.out);
 
   const data::ImageSplits splits = read_splits(config);
   const data::ImageDataset& test_set = splits.test ? *splits.test : splits.val;
@@ -204,11 +216,16 @@ RunSummary run_training(const Config& config, std::ostream& log) {
   data::ImageLoader test_loader(
       test_set.samples, loader_options(config, setup.image_size, setup.normalization, false));
   RunSummary summary;
-  summary.method = method_name(config);
+  summary.method = examples::method_name(method_of(config));
 
   if (config.eval_only) {
-    model.set_requires_grad(false);
-    summary.method = load_trained(setup, config, config.adapter_path);
+    const std::string folder = examples::trained_folder(config.adapter_path);
+    const examples::LoadedMethod loaded = load_trained(setup, folder);
+    examples::check_method_flags(loaded.method, method_of(config), config.given_flags,
+                                 method_flags(), folder);
+    examples::write_run_description(config.out, {"vit_dtd", "eval-only", loaded.method, ""});
+    log << "eval-only: " << folder << " holds " << examples::peft_type(loaded.method) << "\n";
+    summary.method = examples::method_name(loaded.method);
     summary.adapter_params = attached_adapter_param_count(setup);
     summary.head_params = model.classifier()->num_parameters();
     summary.best_val = evaluate(model, val_loader, device);

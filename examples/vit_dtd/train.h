@@ -11,9 +11,12 @@
 namespace vit_dtd {
 
 // Trains (or, with --eval-only, evaluates) as `config` says, writing into config.out:
+//   fftune_run.json          what the folder holds (examples/common/run_folder.h); a new run
+//                            refuses a non-empty folder unless --overwrite, and --resume takes
+//                            the method from here
 //   metrics.jsonl            one JSON object per logged step and per epoch
 //   loss.png, accuracy.png   the curves
-//   adapter/                 the adapter at the best validation epoch (model.h save_trained)
+//   adapter/                 the method at the best validation epoch (model.h save_trained)
 //   checkpoint.safetensors   everything --resume needs (removed once the run completes)
 //   summary.json             the RunSummary (also written by --eval-only)
 // Progress goes to `log`. An interrupted run (Ctrl-C, --stop-after-epoch) returns with

@@ -3,10 +3,12 @@
 // with FourierFT on an SST-2 task whose label is a keyword and an STS-B task whose score is
 // set by a keyword too. Checks that the dev metric beats chance, the
 // GLUE submission files, --eval-only on the saved adapter, that an interrupted and resumed run
-// is bit-identical to an uninterrupted one, so is one with --checkpoint-activations, and
-// --paper-defaults.
+// is bit-identical to an uninterrupted one, so is one with --checkpoint-activations,
+// --paper-defaults, and the run folders (examples/common/run_folder.h): --eval-only and --resume
+// take the method from the folder, a reused --out is refused unless --overwrite.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -272,6 +274,88 @@ TEST_F(RobertaGlueTest, PaperDefaultsSetThePapersValues) {
   EXPECT_EQ(c["epochs"].get<int64_t>(), 3);
   EXPECT_DOUBLE_EQ(c["lr"].get<double>(), 0.2);
   EXPECT_DOUBLE_EQ(c["head_lr"].get<double>(), 0.011);
+}
+
+// Every method's folder describes it: --eval-only with no method flags gives the run's best dev
+// accuracy again, whether it names the run folder or its best/.
+TEST_F(RobertaGlueTest, EvalOnlyReproducesEveryMethodWithoutItsFlags) {
+  struct Case {
+    std::string name, flags, peft_type;
+  };
+  const std::vector<Case> cases = {
+      {"head", "--adapter head --head-lr 0.01", "FFTUNE_HEAD"},
+      {"full", "--adapter full --lr 0.001 --head-lr 0.01", "FFTUNE_FULL"},
+      {"lora", "--adapter lora --rank 2 --alpha 4 --lr 0.005", "LORA"},
+      {"fourierft", "--adapter fourierft --n 100 --alpha 120 --lr 0.05", "FOURIERFT"},
+      {"hartley", "--adapter hartley --n 100 --alpha 60 --lr 0.05", "FFTUNE_HARTLEY"}};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const fs::path out = root_ / ("method_" + c.name),
+                   eval = root_ / ("method_" + c.name + "_eval");
+    ASSERT_EQ(run("sst2", out, c.flags + " --epochs 1 --batch-size 8 --seed 5"), 0) << log_of(out);
+    EXPECT_EQ(read_json(out / "best/adapter_config.json")["peft_type"], c.peft_type);
+    EXPECT_EQ(read_json(out / "fftune_run.json")["method"]["peft_type"], c.peft_type);
+    const fs::path path = i % 2 == 0 ? out : out / "best";
+    ASSERT_EQ(run("sst2", eval, "--eval-only --batch-size 8 --adapter-path " + path.string()), 0)
+        << log_of(eval);
+    EXPECT_NE(log_of(eval).find(c.peft_type), std::string::npos) << log_of(eval);
+    EXPECT_EQ(read_json(eval / "eval.json")["dev_accuracy"].get<double>(),
+              read_json(out / "results.json")["best"].get<double>())
+        << c.name;
+  }
+  EXPECT_TRUE(fs::exists(root_ / "method_full/best/backbone/model.safetensors"));
+}
+
+TEST_F(RobertaGlueTest, ResumeTakesTheMethodFromTheFolder) {
+  const std::string lora = "--adapter lora --rank 2 --alpha 4 --lr 0.005";
+  const std::string common = " --epochs 1 --batch-size 8 --seed 5";
+  const fs::path straight = root_ / "lora_straight", resumed = root_ / "lora_resumed";
+  ASSERT_EQ(run("sst2", straight, lora + common), 0) << log_of(straight);
+  ASSERT_EQ(run("sst2", resumed, lora + common + " --stop-after-steps 5"), 0) << log_of(resumed);
+  // No method flags: the folder says LoRA, rank 2, alpha 4 (the defaults would be FourierFT).
+  ASSERT_EQ(run("sst2", resumed, "--lr 0.005" + common + " --resume"), 0) << log_of(resumed);
+  EXPECT_EQ(read_file(straight / "best/adapter_model.safetensors"),
+            read_file(resumed / "best/adapter_model.safetensors"));
+}
+
+TEST_F(RobertaGlueTest, RunFoldersAreNeverMixed) {
+  const auto exit_code = [](int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; };
+  const std::string fourierft = "--adapter fourierft --n 100 --epochs 1 --batch-size 8";
+  const std::string hartley = "--adapter hartley --n 100 --alpha 60 --epochs 1 --batch-size 8";
+  const fs::path out = root_ / "reused";
+  ASSERT_EQ(run("sst2", out, fourierft), 0) << log_of(out);
+  // A non-empty --out is refused, and left as it was.
+  EXPECT_EQ(exit_code(run("sst2", out, hartley)), 1);
+  EXPECT_NE(log_of(out).find("--overwrite"), std::string::npos) << log_of(out);
+  EXPECT_EQ(read_json(out / "best/adapter_config.json")["peft_type"], "FOURIERFT");
+  // --overwrite: nothing of the earlier run survives; the folder evaluates as the new method.
+  write_file(out / "predictions/SST-2.tsv", "stale");
+  ASSERT_EQ(run("sst2", out, hartley + " --overwrite"), 0) << log_of(out);
+  EXPECT_FALSE(fs::exists(out / "predictions"));
+  const fs::path eval = root_ / "reused_eval";
+  ASSERT_EQ(run("sst2", eval, "--eval-only --batch-size 8 --adapter-path " + out.string()), 0)
+      << log_of(eval);
+  EXPECT_EQ(read_json(eval / "eval.json")["dev_accuracy"].get<double>(),
+            read_json(out / "results.json")["best"].get<double>());
+  // A method flag that contradicts the folder is an error.
+  EXPECT_EQ(exit_code(run(
+                "sst2", eval,
+                "--eval-only --overwrite --rank 4 --adapter lora --adapter-path " + out.string())),
+            1);
+  EXPECT_NE(log_of(eval).find("--adapter (adapter lora) contradicts"), std::string::npos)
+      << log_of(eval);
+  // A folder that does not describe its method is refused, naming it.
+  const fs::path bare = root_ / "bare";
+  write_file(bare / "adapter_model.safetensors", "no description");
+  EXPECT_EQ(
+      exit_code(run("sst2", root_ / "bare_eval", "--eval-only --adapter-path " + bare.string())),
+      1);
+  EXPECT_NE(log_of(root_ / "bare_eval").find(bare.string() + " holds neither adapter_config.json"),
+            std::string::npos)
+      << log_of(root_ / "bare_eval");
+  EXPECT_EQ(exit_code(run("sst2", bare, "--resume")), 1);
+  EXPECT_NE(log_of(bare).find(bare.string() + " holds no fftune_run.json"), std::string::npos)
+      << log_of(bare);
 }
 
 TEST_F(RobertaGlueTest, BadFlagsAreNamed) {

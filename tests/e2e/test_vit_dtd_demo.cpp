@@ -85,10 +85,9 @@ TEST_F(ViTDtdDemo, FourierFTBeatsHeadOnly) {
   for (const std::string method : {"head", "lora", "fourierft"}) {
     EXPECT_TRUE(fs::exists(dir_ / "demo" / method / "metrics.jsonl")) << method;
     EXPECT_TRUE(fs::exists(dir_ / "demo" / method / "accuracy.png")) << method;
-    EXPECT_TRUE(fs::exists(dir_ / "demo" / method / "adapter" / "trainable.safetensors"));
+    EXPECT_TRUE(fs::exists(dir_ / "demo" / method / "adapter" / "adapter_config.json"));
+    EXPECT_TRUE(fs::exists(dir_ / "demo" / method / "adapter" / "adapter_model.safetensors"));
   }
-  EXPECT_TRUE(fs::exists(dir_ / "demo" / "fourierft" / "adapter" / "adapter_config.json"));
-  EXPECT_TRUE(fs::exists(dir_ / "demo" / "lora" / "adapter" / "adapter_config.json"));
 }
 
 TEST_F(ViTDtdDemo, ResumeIsBitIdentical) {
@@ -101,7 +100,7 @@ TEST_F(ViTDtdDemo, ResumeIsBitIdentical) {
   ASSERT_EQ(run(fourierft_args("resumed") + " --resume"), 0) << log();
   EXPECT_FALSE(fs::exists(dir_ / "resumed" / "checkpoint.safetensors"));
 
-  for (const std::string file : {"adapter_model.safetensors", "trainable.safetensors"})
+  for (const std::string file : {"adapter_model.safetensors", "adapter_config.json"})
     EXPECT_EQ(read_bytes(dir_ / "straight" / "adapter" / file),
               read_bytes(dir_ / "resumed" / "adapter" / file))
         << file;

@@ -1,0 +1,89 @@
+// The fine-tuning method of a run (--adapter and its options), and the self-describing folder a
+// run saves what it trained into: adapter_config.json (the method and its options) +
+// adapter_model.safetensors (the trained tensors). Both example programs write and read it here,
+// so the same method gives the same folder in both.
+//
+//   peft_type          --adapter    adapter_model.safetensors holds
+//   FOURIERFT          fourierft    peft's format exactly (adapters/peft_format.h)
+//   LORA               lora         peft's format exactly
+//   FFTUNE_FOURIERFT   fourierft    FourierFT with frequency-biased entries (--freq-bias), which
+//                      + bias       peft does not have: FOURIERFT's tensors and keys, plus
+//                                   "frequency_bias": {"fc", "width"}
+//   FFTUNE_HARTLEY     hartley      base_model.model.<layer>.hartley_spectrum (N) per layer
+//   FFTUNE_HEAD        head         the modules to save (the classifier) alone
+//   FFTUNE_FULL        full         every parameter of the model, base_model.model.<name>
+// In every case the modules to save (the task head) are stored under peft's names
+// (base_model.model.<path>.<param>). The FFTUNE_* types are fftune's own (docs/new-adapter.md):
+// peft refuses them instead of loading them as something else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fourierft/fourierft_linear.h"
+#include "nn/models/hf_checkpoint.h"
+#include "nn/module.h"
+
+namespace fftune::examples {
+
+struct Method {
+  std::string adapter = "fourierft";  // fourierft | lora | hartley | full | head
+  std::vector<std::string> target_modules = {"query", "value"};  // fourierft, lora, hartley
+  std::vector<std::string> modules_to_save;  // trained and saved with every method
+  // peft's task_type: "SEQ_CLS" adds the classifier ("classifier" or "score") to the modules to
+  // save, as peft does. Empty: none.
+  std::optional<std::string> task_type;
+  // fourierft, hartley
+  int64_t n_frequency = 1000;
+  double scaling = 150.0;
+  uint64_t random_loc_seed = 777;
+  std::optional<fourierft::FrequencyBias> frequency_bias;  // fourierft only (FFTUNE_FOURIERFT)
+  // lora
+  int64_t r = 8;
+  double lora_alpha = 8.0;
+};
+
+// The peft_type adapter_config.json records (the header's table).
+std::string peft_type(const Method& method);
+// The name the summary tables show: "FourierFT", "FourierFT-fb", "LoRA", "Hartley", "full",
+// "head only".
+std::string method_name(const Method& method);
+
+// adapter_config.json's text for `method`, and back. Parsing is strict: a missing or unknown key,
+// or a peft_type other than the table's, is an error naming `source` and the key. A FOURIERFT
+// or LORA file written by peft parses too (as far as a Method can say what it holds: the
+// per-layer patterns are not part of it; load_method loads such files with all of them).
+std::string to_json(const Method& method);
+Method method_from_json(const std::string& json_text, const std::string& source);
+
+// The fields in which `a` and `b` differ, among those that matter for a.adapter ("adapter",
+// "target_modules", "n_frequency", "scaling", "random_loc_seed", "frequency_bias", "r",
+// "lora_alpha"; the modules to save and the task type are not compared).
+std::vector<std::string> method_differences(const Method& a, const Method& b);
+
+// Freezes `model` and makes the method's parameters trainable: attaches the adapters to the
+// target modules (fourierft, lora, hartley; random initial values from `gen`), every parameter
+// for full, and the modules to save in every case. Returns the adapted layer names.
+std::vector<std::string> attach_method(nn::Module& model, const Method& method, Generator* gen);
+
+// Writes dir/adapter_model.safetensors and then dir/adapter_config.json (each atomically;
+// creating dir) for a model prepared by attach_method.
+void save_method(nn::Module& model, const Method& method, const std::string& dir);
+
+struct LoadedMethod {
+  Method method;
+  std::vector<std::string> adapted;  // the layers holding an adapter
+};
+
+// The inverse of save_method on a model as built for training, before attach_method: reads
+// dir/adapter_config.json (a folder without it is refused, naming the folder and the file),
+// attaches the method it describes and loads dir/adapter_model.safetensors into it; every name
+// and shape is checked first and all problems are reported in one error. Everything is frozen
+// afterwards. FOURIERFT and LORA load as adapters::load_peft_adapter does, with `renames` (the
+// model's in-memory module names, for peft's files on transformers 5).
+LoadedMethod load_method(nn::Module& model, const std::string& dir,
+                         const nn::hf::ModuleRenames& renames = {});
+
+}  // namespace fftune::examples
