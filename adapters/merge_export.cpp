@@ -32,8 +32,9 @@ void save_merged(const nn::Module& model, const std::string& path, const NameMap
     if (key.empty()) continue;
     FFTUNE_CHECK(written.insert(key).second, "save_merged: two parameters are saved as '", key,
                  "' (the second is '", name, "')");
+    const auto* impl = p.impl();  // a lambda may not capture a structured binding (C++20, clang)
     auto merged = std::find_if(merged_weights.begin(), merged_weights.end(),
-                               [&](const auto& m) { return m.first == p.impl(); });
+                               [&](const auto& m) { return m.first == impl; });
     out.emplace_back(key, merged != merged_weights.end() ? merged->second : p);
   }
   io::save_safetensors(path, out, {{"format", "pt"}});

@@ -108,10 +108,10 @@ ParamReport param_report(const nn::Module& model, const std::vector<std::string>
                          const ParamReportSettings& settings) {
   const Layers linears = named_linears(model);
   Layers targets;
-  for (const auto& [path, linear] : linears)
+  for (const auto& layer : linears)
     if (std::any_of(target_modules.begin(), target_modules.end(),
-                    [&](const std::string& t) { return matches_target(path, t); }))
-      targets.emplace_back(path, linear);
+                    [&](const std::string& t) { return matches_target(layer.first, t); }))
+      targets.push_back(layer);
   for (const std::string& t : target_modules)
     FFTUNE_CHECK(std::any_of(linears.begin(), linears.end(),
                              [&](const auto& l) { return matches_target(l.first, t); }),

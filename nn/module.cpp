@@ -283,8 +283,9 @@ int64_t Module::set_requires_grad(const std::vector<std::string>& patterns, bool
                  named.empty() ? std::string() : named.front().first, "')");
   }
   for (auto& [name, p] : named) {
-    const bool match = std::any_of(patterns.begin(), patterns.end(),
-                                   [&](const std::string& pat) { return name_matches(name, pat); });
+    const bool match =
+        std::any_of(patterns.begin(), patterns.end(),
+                    [&name = name](const std::string& pat) { return name_matches(name, pat); });
     if (!match) continue;
     p.set_requires_grad(requires_grad);
     ++count;

@@ -258,8 +258,9 @@ LoadSummary load_weights(Module& module, const std::map<std::string, Tensor>& we
   for (const auto& [name, key] : target) {
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      auto rule = std::find_if(layout.ignorable.begin(), layout.ignorable.end(),
-                               [&](const IgnoreRule& r) { return name_matches(name, r.pattern); });
+      auto rule = std::find_if(
+          layout.ignorable.begin(), layout.ignorable.end(),
+          [&name = name](const IgnoreRule& r) { return name_matches(name, r.pattern); });
       if (rule != layout.ignorable.end())
         summary.ignored.emplace_back(key, rule->reason);
       else

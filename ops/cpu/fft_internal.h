@@ -9,6 +9,14 @@
 
 #include "ops/cpu/fft.h"
 
+// FFTUNE_IVDEP before a loop: its iterations are independent (input and output streams never
+// overlap), which the compiler cannot prove on its own; GCC and clang spell the hint differently.
+#if defined(__clang__)
+#define FFTUNE_IVDEP _Pragma("clang loop vectorize(assume_safety)")
+#else
+#define FFTUNE_IVDEP _Pragma("GCC ivdep")
+#endif
+
 namespace fftune::cpu::fft::detail {
 
 // Note [Lanes layout]

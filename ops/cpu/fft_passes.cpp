@@ -69,7 +69,7 @@ void radix2_pass(const ComplexPlan<T>& plan, const Stage& st, Split<const T> x, 
     const Cx<T> w1 = twiddle(plan, st, p, 1);
     const int64_t in0 = p * run, in1 = (p + m) * run;
     const int64_t out0 = 2 * p * run, out1 = out0 + run;
-#pragma GCC ivdep
+    FFTUNE_IVDEP
     for (int64_t i = 0; i < run; ++i) {
       const Cx<T> a = load(x, in0 + i), b = load(x, in1 + i);
       store(y, out0 + i, a + b);
@@ -91,7 +91,7 @@ void radix3_pass(const ComplexPlan<T>& plan, const Stage& st, Split<const T> x, 
     const Cx<T> w1 = twiddle(plan, st, p, 1), w2 = twiddle(plan, st, p, 2);
     const int64_t in0 = p * run, in1 = (p + m) * run, in2 = (p + 2 * m) * run;
     const int64_t out0 = 3 * p * run, out1 = out0 + run, out2 = out1 + run;
-#pragma GCC ivdep
+    FFTUNE_IVDEP
     for (int64_t i = 0; i < run; ++i) {
       const Cx<T> a = load(x, in0 + i), b = load(x, in1 + i), c = load(x, in2 + i);
       const Cx<T> sum = b + c;
@@ -119,7 +119,7 @@ void radix4_pass(const ComplexPlan<T>& plan, const Stage& st, Split<const T> x, 
     const int64_t in0 = p * run, in1 = (p + m) * run, in2 = (p + 2 * m) * run,
                   in3 = (p + 3 * m) * run;
     const int64_t out0 = 4 * p * run, out1 = out0 + run, out2 = out1 + run, out3 = out2 + run;
-#pragma GCC ivdep
+    FFTUNE_IVDEP
     for (int64_t i = 0; i < run; ++i) {
       const Cx<T> a = load(x, in0 + i), b = load(x, in1 + i), c = load(x, in2 + i),
                   d = load(x, in3 + i);
@@ -156,7 +156,7 @@ void radix5_pass(const ComplexPlan<T>& plan, const Stage& st, Split<const T> x, 
                   in3 = (p + 3 * m) * run, in4 = (p + 4 * m) * run;
     const int64_t out0 = 5 * p * run, out1 = out0 + run, out2 = out1 + run, out3 = out2 + run,
                   out4 = out3 + run;
-#pragma GCC ivdep
+    FFTUNE_IVDEP
     for (int64_t i = 0; i < run; ++i) {
       const Cx<T> a = load(x, in0 + i), b = load(x, in1 + i), c = load(x, in2 + i),
                   d = load(x, in3 + i), e = load(x, in4 + i);

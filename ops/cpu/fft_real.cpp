@@ -96,7 +96,7 @@ void split_real_spectrum(Split<T> x, Split<const T> z, const RealPlan<T>& plan, 
     const T* bi = z.im + ((h - k) % h) * lanes;
     T* xr = x.re + k * lanes;
     T* xi = x.im + k * lanes;
-#pragma GCC ivdep
+    FFTUNE_IVDEP
     for (int64_t v = 0; v < lanes; ++v) {
       const T even_re = T(0.5) * (ar[v] + br[v]), even_im = T(0.5) * (ai[v] - bi[v]);
       const T odd_re = T(0.5) * (ai[v] + bi[v]), odd_im = T(0.5) * (br[v] - ar[v]);
@@ -118,7 +118,7 @@ void merge_half_spectrum(Split<T> z, Split<const T> x, const RealPlan<T>& plan, 
     const T* bi = x.im + (h - k) * lanes;
     T* zr = z.re + k * lanes;
     T* zi = z.im + k * lanes;
-#pragma GCC ivdep
+    FFTUNE_IVDEP
     for (int64_t v = 0; v < lanes; ++v) {
       const T sum_re = ar[v] + br[v], sum_im = ai[v] - bi[v];
       const T dif_re = ar[v] - br[v], dif_im = ai[v] + bi[v];
