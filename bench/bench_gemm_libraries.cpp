@@ -163,7 +163,7 @@ int register_all() {
         std::string name = std::string(lib_name) + "/" + s.name +
                            (mode == Batch::kBatchLoop ? "/omp_batch_loop" : "");
         benchmark::RegisterBenchmark(
-            name.c_str(), [lib, mode, s](benchmark::State& st) { run(st, lib, mode, s); })
+            name.c_str(), [lib = lib, mode, s](benchmark::State& st) { run(st, lib, mode, s); })
             ->UseRealTime()
             ->Unit(benchmark::kMillisecond)
             ->MinTime(0.2);

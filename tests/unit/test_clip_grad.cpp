@@ -23,7 +23,7 @@ TEST(ClipGrad, ClipsToMaxNorm) {
   std::vector<Tensor> params = {with_grad({3, 4}), with_grad({0, 12}),
                                 zeros({3}).set_requires_grad(true)};
   EXPECT_DOUBLE_EQ(clip_grad_norm_(params, 6.5), 13.0);
-  const double coef = 6.5 / (13.0 + 1e-6);
+  const float coef = static_cast<float>(6.5 / (13.0 + 1e-6));
   EXPECT_ALL_CLOSE(params[0].grad(), from_vector<float>({3 * coef, 4 * coef}, {2}), 1e-7, 0.0);
   EXPECT_ALL_CLOSE(params[1].grad(), from_vector<float>({0, 12 * coef}, {2}), 1e-7, 0.0);
   EXPECT_FALSE(params[2].grad().defined());

@@ -113,14 +113,14 @@ TEST(Complex, Gradcheck) {
   for (const Shape& shape : {Shape{}, Shape{5}, Shape{3, 4}}) {
     for (auto [name, f] : complex_to_any) {
       SCOPED_TRACE(name);
-      EXPECT_GRADCHECK([f](const std::vector<Tensor>& in) { return f(in[0]); },
+      EXPECT_GRADCHECK([f = f](const std::vector<Tensor>& in) { return f(in[0]); },
                        {random_tensor(shape, DType::c128, 3)});
     }
   }
   // Non-contiguous complex inputs.
   for (auto [name, f] : complex_to_any) {
     SCOPED_TRACE(name);
-    EXPECT_GRADCHECK([f](const std::vector<Tensor>& in) { return f(in[0].t()); },
+    EXPECT_GRADCHECK([f = f](const std::vector<Tensor>& in) { return f(in[0].t()); },
                      {random_tensor({4, 3}, DType::c128, 4)});
   }
   // view_as_complex of a real (…, 2) leaf, contiguous and transposed.

@@ -62,12 +62,12 @@ TEST(Unary, Gradcheck) {
   for (const Shape& shape : {Shape{}, Shape{7}, Shape{3, 4}}) {
     for (auto [name, f] : any_sign) {
       SCOPED_TRACE(name);
-      EXPECT_GRADCHECK([f](const std::vector<Tensor>& in) { return f(in[0]); },
+      EXPECT_GRADCHECK([f = f](const std::vector<Tensor>& in) { return f(in[0]); },
                        {random_tensor(shape, DType::f64, 3)});
     }
     for (auto [name, f] : positive_only) {
       SCOPED_TRACE(name);
-      EXPECT_GRADCHECK([f](const std::vector<Tensor>& in) { return f(in[0]); },
+      EXPECT_GRADCHECK([f = f](const std::vector<Tensor>& in) { return f(in[0]); },
                        {positive(shape, 4)});
     }
   }
@@ -109,7 +109,7 @@ TEST(Binary, Gradcheck) {
       SCOPED_TRACE(std::string(name));
       Tensor a = random_tensor(sa, DType::f64, 1);
       Tensor b = name == std::string("div") ? positive(sb, 2) : random_tensor(sb, DType::f64, 2);
-      EXPECT_GRADCHECK([f](const std::vector<Tensor>& in) { return f(in[0], in[1]); }, {a, b});
+      EXPECT_GRADCHECK([f = f](const std::vector<Tensor>& in) { return f(in[0], in[1]); }, {a, b});
     }
   }
   // Non-contiguous inputs, one operand frozen.

@@ -141,7 +141,7 @@ TEST(Conv2d, ValuesAndGradcheck) {
     EXPECT_ALL_CLOSE(conv2d(x, w, b, {stride, stride}, {pad, pad}),
                      naive_conv2d(x, w, b, stride, pad), 1e-12, 1e-12);
     EXPECT_GRADCHECK(
-        [=](const std::vector<Tensor>& in) {
+        [stride = stride, pad = pad](const std::vector<Tensor>& in) {
           return conv2d(in[0], in[1], in[2], {stride, stride}, {pad, pad});
         },
         {x, w, b});

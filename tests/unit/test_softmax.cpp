@@ -87,8 +87,10 @@ TEST(Softmax, Gradcheck) {
         std::pair<Shape, int64_t>{{3, 4}, 0}, std::pair<Shape, int64_t>{{2, 3, 4}, 1}}) {
     SCOPED_TRACE(detail::str_cat(shape, " dim ", dim));
     const Tensor x = random_tensor(shape, DType::f64, 5);
-    EXPECT_GRADCHECK([dim](const std::vector<Tensor>& in) { return softmax(in[0], dim); }, {x});
-    EXPECT_GRADCHECK([dim](const std::vector<Tensor>& in) { return log_softmax(in[0], dim); }, {x});
+    EXPECT_GRADCHECK([dim = dim](const std::vector<Tensor>& in) { return softmax(in[0], dim); },
+                     {x});
+    EXPECT_GRADCHECK([dim = dim](const std::vector<Tensor>& in) { return log_softmax(in[0], dim); },
+                     {x});
   }
   // A non-contiguous input.
   const Tensor x = random_tensor({4, 3}, DType::f64, 6);
