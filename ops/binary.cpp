@@ -8,7 +8,8 @@
 #include "core/autograd/engine.h"
 #include "core/autograd/node.h"
 #include "ops/cpu/binary_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/elementwise_kernels.h"
+#include "ops/cuda/optim_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

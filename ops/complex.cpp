@@ -12,7 +12,7 @@
 #include "core/autograd/node.h"
 #include "core/threading.h"
 #include "ops/cpu/loops.h"
-#include "ops/cuda/library_ops.h"
+#include "ops/cuda/complex_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

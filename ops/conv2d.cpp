@@ -1,10 +1,10 @@
 // conv2d (NCHW): x (B, C, H, W) * weight (O, C, KH, KW) + bias (O) -> (B, O, OH, OW), with
 // stride and zero padding — the ViT patch embedding. Kernels: im2col + GEMM on the CPU
-// (ops/cpu/conv2d.h), cuDNN on CUDA (ops/cuda/library_ops.h, f32).
+// (ops/cpu/conv2d.h), cuDNN on CUDA (ops/cuda/cudnn_conv.h, f32).
 // Backward: dx by the transposed convolution, dweight/dbias by correlating dy with x.
 #include "ops/cpu/conv2d.h"
 #include "core/autograd/node.h"
-#include "ops/cuda/library_ops.h"
+#include "ops/cuda/cudnn_conv.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

@@ -2,8 +2,7 @@
 // copy_, fill_, zero_. The gradient of a copy is the incoming gradient, converted back.
 #include "core/autograd/node.h"
 #include "ops/cpu/copy_kernels.h"
-#include "ops/cuda/library_ops.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/complex_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

@@ -12,7 +12,6 @@
 #include "ops/cpu/gemm.h"
 #include "ops/cpu/reduce_kernels.h"
 #include "ops/cuda/cublas_gemm.h"
-#include "ops/cuda/library_ops.h"
 #include "ops/op_utils.h"
 
 namespace fftune {

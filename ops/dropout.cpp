@@ -10,7 +10,7 @@
 // "Memory-bound ops") — the price of masks that match CUDA's.
 #include "core/autograd/node.h"
 #include "ops/cpu/dropout_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/dropout_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

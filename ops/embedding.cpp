@@ -6,7 +6,7 @@
 
 #include "core/autograd/node.h"
 #include "ops/cpu/embedding_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/index_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

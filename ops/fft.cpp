@@ -38,13 +38,13 @@
 // gradchecks) should still hand irfft2 Hermitian columns; the backward above is the adjoint of the
 // Hermitian-input map.
 //
-// Devices: our own FFT on the CPU (ops/cpu/fft_kernels.h), cuFFT on CUDA (ops/cuda/library_ops.h).
+// Devices: our own FFT on the CPU (ops/cpu/fft_kernels.h), cuFFT on CUDA (ops/cuda/fft_kernels.h).
 #include <cmath>
 #include <vector>
 
 #include "core/autograd/node.h"
 #include "ops/cpu/fft_kernels.h"
-#include "ops/cuda/library_ops.h"
+#include "ops/cuda/fft_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

@@ -9,7 +9,7 @@
 // race-free and deterministic without atomics (ops/cpu/index_kernels.h).
 #include "core/autograd/node.h"
 #include "ops/cpu/index_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/index_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

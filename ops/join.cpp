@@ -5,7 +5,7 @@
 // each unsqueezed at `dim`, so its gradient comes from cat's and unsqueeze's.
 #include "core/autograd/node.h"
 #include "ops/cpu/copy_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/complex_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

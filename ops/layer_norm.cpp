@@ -5,7 +5,7 @@
 // frozen LayerNorm (PEFT) costs no column reductions.
 #include "core/autograd/node.h"
 #include "ops/cpu/layer_norm_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/layer_norm_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

@@ -9,7 +9,7 @@
 //   torch), kSum sums, kNone returns the per-sample losses (0 for ignored ones).
 #include "core/autograd/node.h"
 #include "ops/cpu/loss_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/loss_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

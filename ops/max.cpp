@@ -7,7 +7,8 @@
 #include "core/autograd/node.h"
 #include "ops/cpu/index_kernels.h"
 #include "ops/cpu/max_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/index_kernels.h"
+#include "ops/cuda/max_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

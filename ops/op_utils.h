@@ -27,3 +27,12 @@ namespace fftune {
 // Ends an op that has no kernel for a device (e.g. a CUDA tensor in a CPU-only build).
 [[noreturn]] void no_kernel(const char* op, Device device);
 }  // namespace fftune
+
+// An op's CUDA branch in one line: `else FFTUNE_CUDA_OR_NO_KERNEL(cuda::f(...), op, device);`
+// calls the entry point declared in the op's ops/cuda/<family>_kernels.h in a CUDA build, and
+// ends with no_kernel in a CPU-only build (where the entry points are declared, never defined).
+#if FFTUNE_WITH_CUDA
+#define FFTUNE_CUDA_OR_NO_KERNEL(call, op, device) call
+#else
+#define FFTUNE_CUDA_OR_NO_KERNEL(call, op, device) no_kernel(op, device)
+#endif

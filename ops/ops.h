@@ -30,6 +30,7 @@ Tensor relu(const Tensor& x);
 enum class GeluApproximation { kNone, kTanh };  // exact erf form, or the tanh approximation
 Tensor gelu(const Tensor& x, GeluApproximation approximate = GeluApproximation::kNone);
 Tensor pow(const Tensor& x, double exponent);
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);  // clamp.cpp
 
 // ---- elementwise binary with NumPy broadcasting (ops/binary.cpp) ----
 Tensor add(const Tensor& a, const Tensor& b);

@@ -1,7 +1,7 @@
 // Fused optimizer updates: argument checks and device dispatch (kernels in ops/cpu/optim_kernels
 // and ops/cuda/optim_kernels).
 #include "ops/cpu/optim_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/optim_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

@@ -5,7 +5,7 @@
 
 #include "core/autograd/node.h"
 #include "ops/cpu/reduce_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/reduce_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

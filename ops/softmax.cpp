@@ -5,7 +5,7 @@
 //   log_softmax:  dx = g − exp(y) · Σ g        (exp(y) is the softmax)
 #include "core/autograd/node.h"
 #include "ops/cpu/softmax_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/softmax_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

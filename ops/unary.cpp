@@ -3,7 +3,7 @@
 // (formulas in ops/elementwise_math.h).
 #include "core/autograd/node.h"
 #include "ops/cpu/unary_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/elementwise_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

@@ -6,7 +6,7 @@
 // cond itself gets no gradient (it only chooses).
 #include "core/autograd/node.h"
 #include "ops/cpu/where_kernels.h"
-#include "ops/cuda/tensor_ops.h"
+#include "ops/cuda/where_kernels.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
 

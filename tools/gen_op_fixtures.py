@@ -19,7 +19,7 @@ and __metadata__["<op>/<case>"] is a JSON object with the case's parameters:
                view; gin<i> is the gradient of that view (the op input's shape)
 and the op's own parameters (dim, dims, keepdim, correction, eps, ignore_index,
 label_smoothing, reduction, stride, padding, approximate, exponent, scalar, value, p, training,
-normalized_shape).
+normalized_shape, min, max — null for a missing clamp bound).
 
 The inputs are f32 values; torch computes in f64 from them and the results are rounded to f32,
 so the expected values are accurate to f32 rounding and a test's tolerance measures fftune's
@@ -490,6 +490,19 @@ def module_cases():
               **({"reduction": reduction} if reduction else {})})
 
 
+def clamp_cases():
+    # Generated last: the cases above keep their random inputs when cases are added here.
+    for name, x, lo, hi, t in [
+            ("both/3x5", randn(3, 5), -0.5, 0.7, None),
+            ("min/2x3x4", randn(2, 3, 4), -0.25, None, None),
+            ("max/7", randn(7), None, 0.3, None), ("inverted/3x4", randn(3, 4), 0.5, -0.5, None),
+            ("both/4x5_t", randn(4, 5), -0.6, 0.4, (0, 1)),
+            # Inputs exactly on the bounds, where torch passes no gradient (only min < x < max).
+            ("on_bounds/6", torch.tensor([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0]), -0.5, 0.5, None)]:
+        case("clamp", name, lambda x, lo=lo, hi=hi: torch.clamp(x, lo, hi), [("x", x)],
+             {"min": lo, "max": hi}, transpose={"x": t} if t else None)
+
+
 def main():
     torch.manual_seed(20240517)  # torch.nn.Linear's initial parameters in module_cases
     unary_cases()
@@ -503,6 +516,7 @@ def main():
     conv_cases()
     complex_cases()
     module_cases()
+    clamp_cases()
     meta = dict(metadata)
     meta.update({
         "source": "tools/gen_op_fixtures.py",

@@ -7,9 +7,11 @@
 // is written out on (re, im) pairs, so the same source runs on the device and under emulation.
 #include <type_traits>
 
+#include "core/tensor/factory.h"
 #include "ops/cuda/complex_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/strided.cuh"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -216,3 +218,73 @@ FFTUNE_CONVERT_FROM(int64_t)
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void complex_binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op) {
+  FFTUNE_CHECK(
+      op == BinaryOp::kAdd || op == BinaryOp::kSub || op == BinaryOp::kMul || op == BinaryOp::kDiv,
+      "binary_forward: comparisons and maximum are not defined for complex tensors");
+  dispatch_float(real_dtype(a.dtype()), "binary", [&]<typename T>() {
+    complex_binary_forward<T>(mutable_reals<T>(out), reals<T>(a), reals<T>(b),
+                              strided_layout(out, {a, b}), op, stream());
+  });
+}
+
+void conj(const Tensor& y, const Tensor& x) {
+  dispatch_float(real_dtype(x.dtype()), "conj", [&]<typename T>() {
+    complex_conj<T>(mutable_reals<T>(y), reals<T>(x), strided_layout(y, {x}), stream());
+  });
+}
+
+void complex_abs(const Tensor& y, const Tensor& z) {
+  dispatch_float(real_dtype(z.dtype()), "abs", [&]<typename T>() {
+    complex_abs<T>(mutable_reals<T>(y), reals<T>(z), strided_layout(y, {z}), stream());
+  });
+}
+
+void complex_abs_backward(const Tensor& dz, const Tensor& g, const Tensor& z) {
+  dispatch_float(real_dtype(z.dtype()), "abs backward", [&]<typename T>() {
+    complex_abs_backward<T>(mutable_reals<T>(dz), reals<T>(g), reals<T>(z), z.numel(), stream());
+  });
+}
+
+void convert(const Tensor& dst, const Tensor& src) {
+  // Each side as its real scalar type (float, double, int64_t) and whether it is complex.
+  dispatch_real(real_dtype(dst.dtype()), "copy", [&]<typename TOut>() {
+    dispatch_real(real_dtype(src.dtype()), "copy", [&]<typename TIn>() {
+      convert<TOut, TIn>(static_cast<TOut*>(dst.raw_data()), is_complex(dst.dtype()),
+                         static_cast<const TIn*>(src.raw_data()), is_complex(src.dtype()),
+                         strided_layout(dst, {src}), stream());
+    });
+  });
+}
+
+void copy(const Tensor& dst, const Tensor& src) {
+  FFTUNE_CHECK(dst.dtype() == src.dtype(), "copy: a CUDA copy converts no dtype (", src.dtype(),
+               " to ", dst.dtype(), "): convert on the CPU");
+  if (dst.is_contiguous() && src.is_contiguous() && dst.shape() == src.shape()) {
+    FFTUNE_CUDA_CHECK(cudaMemcpyAsync(dst.raw_data(), src.raw_data(),
+                                      dst.numel() * dtype_size(dst.dtype()),
+                                      cudaMemcpyDeviceToDevice, stream()));
+    return;
+  }
+  // Strided or broadcast, any dtype: the conversion kernel from a dtype to itself is a strided
+  // copy, exact for every value, and needs no constant from the host.
+  convert(dst, src);
+}
+
+void fill(const Tensor& dst, double value) {
+  if (value == 0.0 && dst.is_contiguous()) {  // all-zero bytes are 0 in every dtype
+    FFTUNE_CUDA_CHECK(
+        cudaMemsetAsync(dst.raw_data(), 0, dst.numel() * dtype_size(dst.dtype()), stream()));
+    return;
+  }
+  copy(dst, full({}, value, dst.dtype()).to(dst.device()));
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

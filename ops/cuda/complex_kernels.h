@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/stream.h"
 #include "ops/elementwise_math.h"
@@ -37,4 +38,25 @@ void convert(TOut* dst, bool out_complex, const TIn* src, bool in_complex,
              const StridedLayout& layout, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/binary.cpp, ops/complex.cpp and ops/copy.cpp (and
+// by the other entry points) in a CUDA build (defined at the end of complex_kernels.cu): each
+// checks the dtype, takes the device pointers and queues the work on the device stream.
+namespace fftune::cuda {
+
+// out = a ∘ b for complex a, b broadcast to out (kAdd, kSub, kMul, kDiv).
+void complex_binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op);
+void conj(const Tensor& y, const Tensor& x);
+// y (real) = |z| (complex).
+void complex_abs(const Tensor& y, const Tensor& z);
+// dz = g · z / |z| (0 at z = 0); all contiguous, g real.
+void complex_abs_backward(const Tensor& dz, const Tensor& g, const Tensor& z);
+// dst = src converted to dst's dtype (any two of f32, f64, i64, c64, c128; src broadcast to
+// dst's shape, any strides; complex to real keeps the real part, as cpu::copy).
+void convert(const Tensor& dst, const Tensor& src);
+// dst = src (same dtype and device, src broadcast to dst's shape, any strides).
+void copy(const Tensor& dst, const Tensor& src);
+void fill(const Tensor& dst, double value);
+
 }  // namespace fftune::cuda

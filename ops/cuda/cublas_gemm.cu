@@ -3,12 +3,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <type_traits>
+#include <vector>
 
 #include "core/error.h"
+#include "core/tensor/factory.h"
 #include "ops/cuda/cublas_gemm.h"
 #include "ops/cuda/device.h"
 #include "ops/cuda/library_mapping.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 namespace {
@@ -99,6 +103,37 @@ void set_allow_tf32(bool allow) {
 }
 bool allow_tf32() {
   return g_allow_tf32;
+}
+
+}  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+namespace fftune::cuda {
+
+namespace {
+
+// At least n ones of type T on the device, made once and grown as needed. Old buffers are kept
+// (never freed), so a pointer handed out stays valid whatever another thread asks for later.
+template <typename T>
+const T* device_ones(int64_t n) {
+  static std::mutex mutex;
+  static auto* buffers = new std::vector<Tensor>;  // never destroyed: see device.cpp's runtime()
+  std::lock_guard<std::mutex> lock(mutex);
+  if (buffers->empty() || buffers->back().numel() < n)
+    buffers->push_back(
+        full({std::max<int64_t>(2 * n, 4096)}, 1.0, dtype_of<T>::value, Device::cuda()));
+  return buffers->back().template data<T>();
+}
+
+}  // namespace
+
+void sum_columns(const Tensor& out, const Tensor& x, int64_t m, int64_t n) {
+  dispatch_float(x.dtype(), "sum_columns", [&]<typename T>() {
+    // out (1, n) = ones (1, m) · x (m, n)
+    const int64_t ld = std::max<int64_t>(n, 1);
+    gemm(false, false, 1, n, m, T(1), device_ones<T>(m), std::max<int64_t>(m, 1), ptr<T>(x), ld,
+         T(0), mut<T>(out), ld);
+  });
 }
 
 }  // namespace fftune::cuda

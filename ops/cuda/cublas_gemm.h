@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include "core/tensor/tensor.h"
 
 namespace fftune::cuda {
 
@@ -29,5 +30,15 @@ void scale_reals(double* x, int64_t n, double alpha);
 // the CPU's to float32 tolerance (TF32 keeps 10 mantissa bits of the inputs).
 void set_allow_tf32(bool allow);
 bool allow_tf32();
+
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/device_gemm.h in a CUDA build (defined at the end
+// of cublas_gemm.cu): each checks the dtype, takes the device pointers and queues the work on the
+// device stream.
+namespace fftune::cuda {
+
+// out (n) = Σ_rows x for a contiguous x (m, n) (cpu::sum_columns): one GEMM with a ones vector.
+void sum_columns(const Tensor& out, const Tensor& x, int64_t m, int64_t n);
 
 }  // namespace fftune::cuda

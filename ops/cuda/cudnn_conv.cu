@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "ops/cuda/cudnn_conv.h"
 #include "ops/cuda/device.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 namespace {
@@ -138,6 +139,47 @@ void conv2d_backward_filter(float* dw, float* dbias, const float* dy, const floa
   if (dbias)
     FFTUNE_CUDNN_CHECK(
         cudnnConvolutionBackwardBias(handle(), &one, desc.y, dy, &zero, desc.bias, dbias));
+}
+
+}  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+namespace fftune::cuda {
+
+namespace {
+
+ConvDescriptorDims descriptor_dims(const cpu::Conv2dShape& s) {
+  return conv2d_descriptor_dims(s.batch, s.in_channels, s.height, s.width, s.out_channels,
+                                s.kernel_h, s.kernel_w, s.stride_h, s.stride_w, s.pad_h, s.pad_w);
+}
+
+void check_conv_dtype(const Tensor& t) {
+  FFTUNE_CHECK(t.dtype() == DType::f32, "conv2d: the CUDA kernel (cuDNN) supports f32, got ",
+               t.dtype());
+}
+
+}  // namespace
+
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                    const cpu::Conv2dShape& s) {
+  check_conv_dtype(x);
+  if (y.numel() == 0) return;
+  conv2d_forward(mut<float>(y), ptr<float>(x), ptr<float>(weight), ptr<float>(bias),
+                 descriptor_dims(s));
+}
+
+void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& weight,
+                           const cpu::Conv2dShape& s) {
+  check_conv_dtype(dy);
+  if (dx.numel() == 0) return;
+  conv2d_backward_data(mut<float>(dx), ptr<float>(dy), ptr<float>(weight), descriptor_dims(s));
+}
+
+void conv2d_backward_weight(const Tensor& dweight, const Tensor& dbias, const Tensor& dy,
+                            const Tensor& x, const cpu::Conv2dShape& s) {
+  check_conv_dtype(dy);
+  conv2d_backward_filter(mut<float>(dweight), mut<float>(dbias), ptr<float>(dy), ptr<float>(x),
+                         descriptor_dims(s));
 }
 
 }  // namespace fftune::cuda

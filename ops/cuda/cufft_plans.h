@@ -7,6 +7,8 @@
 // FourierFT forward's half spectrum is.
 #pragma once
 
+#include <cstddef>
+
 #include "ops/cuda/library_mapping.h"
 
 namespace fftune::cuda {

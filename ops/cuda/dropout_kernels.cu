@@ -4,6 +4,7 @@
 // matches the CPU's. Blocks of 256 threads share nothing.
 #include "ops/cuda/dropout_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
+#include "ops/cuda/tensor_args.h"
 #include "ops/dropout_math.h"
 
 namespace fftune::cuda {
@@ -41,3 +42,19 @@ template void dropout_apply<double>(double*, const double*, int64_t, float, doub
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void dropout_apply(const Tensor& out, const Tensor& in, float p, double scale, uint64_t seed,
+                   uint64_t stream_id) {
+  dispatch_float(in.dtype(), "dropout", [&]<typename T>() {
+    dropout_apply<T>(mut<T>(out), ptr<T>(in), in.numel(), p, static_cast<T>(scale), seed, stream_id,
+                     stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

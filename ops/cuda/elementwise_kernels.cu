@@ -6,9 +6,11 @@
 // aligned. Strided path: each thread owns one output element per grid-stride step and turns its
 // linear index into per-operand offsets through the shape and the strides (0 on broadcast dims).
 // Blocks are 256 threads; blocks share nothing.
+#include "ops/cuda/complex_kernels.h"
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/strided.cuh"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -210,3 +212,33 @@ template void binary_forward<double>(double*, const double*, const double*, cons
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void unary_forward(const Tensor& y, const Tensor& x, UnaryOp op, double p) {
+  dispatch_float(x.dtype(), "unary", [&]<typename T>() {
+    unary_forward<T>(mut<T>(y), ptr<T>(x), strided_layout(y, {x}), op, static_cast<T>(p), stream());
+  });
+}
+
+void unary_backward(const Tensor& dx, const Tensor& g, const Tensor& s, UnaryOp op, double p) {
+  const Tensor gc = g.contiguous();
+  const Tensor sc = s.defined() ? s.contiguous() : s;
+  dispatch_float(g.dtype(), "unary backward", [&]<typename T>() {
+    unary_backward<T>(mut<T>(dx), ptr<T>(gc), ptr<T>(sc), dx.numel(), op, static_cast<T>(p),
+                      stream());
+  });
+}
+
+void binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op) {
+  if (is_complex(a.dtype())) return complex_binary_forward(out, a, b, op);
+  dispatch_float(a.dtype(), "binary", [&]<typename T>() {
+    binary_forward<T>(mut<T>(out), ptr<T>(a), ptr<T>(b), strided_layout(out, {a, b}), op, stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

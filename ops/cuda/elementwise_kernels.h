@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/stream.h"
 #include "ops/elementwise_math.h"
 
@@ -32,4 +33,17 @@ void binary_forward(T* out, const T* a, const T* b, const StridedLayout& layout,
                     Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/unary.cpp and ops/binary.cpp in a CUDA build
+// (defined at the end of elementwise_kernels.cu): each checks the dtype, takes the device pointers
+// and queues the work on the device stream.
+namespace fftune::cuda {
+
+void unary_forward(const Tensor& y, const Tensor& x, UnaryOp op, double p);
+// dx, g, s: contiguous, the same shape.
+void unary_backward(const Tensor& dx, const Tensor& g, const Tensor& s, UnaryOp op, double p);
+// Complex a and b go to complex_binary_forward (ops/cuda/complex_kernels.h).
+void binary_forward(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op);
+
 }  // namespace fftune::cuda

@@ -3,8 +3,10 @@
 // Each thread owns one (batch b, self-mirrored column c, row j ≤ n0/2) triple, grid-stride, and
 // rewrites the pair of cells (j, c) and (−j, c) — one cell when j is its own mirror (j = 0, and
 // j = n0/2 for even n0). No two threads touch the same cell. Blocks of 256 threads share nothing.
+#include "ops/cuda/cufft_plans.h"
 #include "ops/cuda/fft_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -52,3 +54,36 @@ template void hermitian_project<double>(double*, int64_t, int64_t, int64_t, Stre
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void fft_c2c_forward(const Tensor& out, const Tensor& x, int ndim, bool inverse, double scale) {
+  if (x.numel() == 0) return;
+  const FftPlanKey key = fft_plan_key(FftKind::kC2C, x.dtype() == DType::c128, x.shape(), ndim);
+  fft_execute(key, x.raw_data(), out.raw_data(), inverse, scale);
+}
+
+void fft_r2c_forward(const Tensor& out, const Tensor& x, int ndim, double scale) {
+  if (x.numel() == 0) return;
+  const FftPlanKey key = fft_plan_key(FftKind::kR2C, x.dtype() == DType::f64, x.shape(), ndim);
+  fft_execute(key, x.raw_data(), out.raw_data(), /*inverse=*/false, scale);
+}
+
+void fft_c2r_forward(const Tensor& out, const Tensor& x, int ndim, double scale) {
+  if (out.numel() == 0) return;
+  const FftPlanKey key = fft_plan_key(FftKind::kC2R, out.dtype() == DType::f64, out.shape(), ndim);
+  // The copy cuFFT may overwrite, made Hermitian where cuFFT needs it.
+  const Tensor half = x.detach().clone();
+  dispatch_float(real_dtype(x.dtype()), "irfft", [&]<typename T>() {
+    hermitian_project<T>(mutable_reals<T>(half), key.batch, ndim == 2 ? key.n[0] : 1,
+                         key.n[ndim - 1], stream());
+  });
+  fft_execute(key, half.raw_data(), out.raw_data(), /*inverse=*/true, scale,
+              /*input_is_scratch=*/true);
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/stream.h"
 
 namespace fftune::cuda {
@@ -24,4 +25,18 @@ template <typename T>
 void hermitian_project(T* half, int64_t batch, int64_t n0, int64_t n1, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/fft.cpp (and fourierft_linear) in a CUDA build
+// (defined at the end of fft_kernels.cu): each checks the dtype, takes the device pointers and
+// queues the work on the device stream.
+namespace fftune::cuda {
+
+// The contracts of ops/cpu/fft_kernels.h, on cuFFT (ops/cuda/cufft_plans.h).
+void fft_c2c_forward(const Tensor& out, const Tensor& x, int ndim, bool inverse, double scale);
+void fft_r2c_forward(const Tensor& out, const Tensor& x, int ndim, double scale);
+// x is left as it is (cuFFT's C2R overwrites its input, so a projected copy is transformed:
+// Note [Hermitian projection before C2R]).
+void fft_c2r_forward(const Tensor& out, const Tensor& x, int ndim, double scale);
+
 }  // namespace fftune::cuda

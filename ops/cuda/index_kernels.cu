@@ -13,8 +13,12 @@
 //   scatter_add, deterministic: each thread owns one line along dim (one (o, i) of index's
 //     (outer, size, inner) view) and walks it in increasing position; the elements a line writes
 //     share its o and i, so no other thread writes them.
+#include "core/determinism.h"
+#include "core/tensor/factory.h"
 #include "ops/cuda/index_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
+#include "ops/cuda/sort_kernels.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -197,3 +201,96 @@ template void scatter_add<double>(double*, const int64_t*, const double*, const 
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+namespace {
+
+// The (outer, size, inner) view of a shape around `dim`.
+struct Around {
+  int64_t outer = 1, size = 1, inner = 1;
+};
+
+Around around(const Shape& shape, int64_t dim) {
+  Around a;
+  a.size = shape[dim];
+  for (int64_t d = 0; d < dim; ++d) a.outer *= shape[d];
+  for (int64_t d = dim + 1; d < static_cast<int64_t>(shape.size()); ++d) a.inner *= shape[d];
+  return a;
+}
+
+// The keys of a deterministic scatter-add over `index` (n values in [0, size)): Note [sorted
+// segmented reduction]. Undefined (the atomic kernels run) unless deterministic mode is on.
+Tensor sorted_keys_if_deterministic(const Tensor& index, int64_t size, const char* op) {
+  if (!deterministic_algorithms()) return Tensor();
+  const int64_t n = index.numel();
+  FFTUNE_CHECK(n == 0 || size <= INT64_MAX / n, op, ": ", n, " indices into a dim of size ", size,
+               " are too many for the deterministic sort's 64-bit keys");
+  Tensor keys = empty({sorted_keys_length(n)}, DType::i64, index.device());
+  sort_index_keys(mut<int64_t>(keys), ptr<int64_t>(index), n, stream());
+  return keys;
+}
+
+GatherLayout gather_layout(const Tensor& index, int64_t dim, const Tensor& self,
+                           const Tensor& other) {
+  FFTUNE_CHECK(index.dim() <= kMaxDims, "CUDA gather/scatter: at most ", kMaxDims, " dims, got ",
+               index.dim());
+  GatherLayout layout;
+  layout.ndim = static_cast<int>(index.dim());
+  layout.dim = static_cast<int>(dim);
+  for (int d = 0; d < layout.ndim; ++d) {
+    layout.shape[d] = index.size(d);
+    layout.self_strides[d] = self.stride(d);
+    layout.other_strides[d] = other.stride(d);
+  }
+  return layout;
+}
+
+}  // namespace
+
+void embedding_forward(const Tensor& out, const Tensor& weight, const Tensor& indices) {
+  index_select_forward(out, weight, indices, 0);
+}
+
+void embedding_backward(const Tensor& dweight, const Tensor& g, const Tensor& indices) {
+  index_add(dweight, indices, g, 0);
+}
+
+void index_select_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim) {
+  const Around a = around(x.shape(), dim);
+  dispatch_real(x.dtype(), "index_select", [&]<typename T>() {
+    index_select_forward<T>(mut<T>(out), ptr<T>(x), ptr<int64_t>(index), a.outer, a.size,
+                            index.numel(), a.inner, stream());
+  });
+}
+
+void index_add(const Tensor& out, const Tensor& index, const Tensor& src, int64_t dim) {
+  const Around a = around(out.shape(), dim);
+  const Tensor sc = src.contiguous();
+  const Tensor keys = sorted_keys_if_deterministic(index, a.size, "index_add");
+  dispatch_float(out.dtype(), "index_add", [&]<typename T>() {
+    index_add<T>(mut<T>(out), ptr<int64_t>(index), ptr<T>(sc), ptr<int64_t>(keys), a.outer, a.size,
+                 index.numel(), a.inner, stream());
+  });
+}
+
+void gather_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim) {
+  const GatherLayout layout = gather_layout(index, dim, x, out);
+  dispatch_real(x.dtype(), "gather", [&]<typename T>() {
+    gather_forward<T>(mut<T>(out), ptr<T>(x), ptr<int64_t>(index), layout, stream());
+  });
+}
+
+void scatter_add(const Tensor& out, const Tensor& index, const Tensor& src, int64_t dim) {
+  const GatherLayout layout = gather_layout(index, dim, out, src);
+  dispatch_float(out.dtype(), "scatter_add", [&]<typename T>() {
+    scatter_add<T>(mut<T>(out), ptr<int64_t>(index), ptr<T>(src), layout,
+                   deterministic_algorithms(), stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/stream.h"
 
@@ -54,4 +55,24 @@ void scatter_add(T* out, const int64_t* index, const T* src, const GatherLayout&
                  bool deterministic, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/index.cpp, ops/embedding.cpp and ops/max.cpp in a
+// CUDA build (defined at the end of index_kernels.cu): each checks the dtype, takes the device
+// pointers and queues the work on the device stream.
+namespace fftune::cuda {
+
+// With deterministic_algorithms() on, the scatter-adds (embedding_backward, index_add,
+// scatter_add) use no float atomics and repeat bit for bit (Note [sorted segmented reduction],
+// ops/cuda/sort_kernels.h).
+
+// out (M, C) = the rows `indices` (M) of weight (V, C).
+void embedding_forward(const Tensor& out, const Tensor& weight, const Tensor& indices);
+// dweight (V, C, zeros on entry) += g (M, C) at the rows `indices` (M).
+void embedding_backward(const Tensor& dweight, const Tensor& g, const Tensor& indices);
+void index_select_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim);
+void index_add(const Tensor& out, const Tensor& index, const Tensor& src, int64_t dim);
+void gather_forward(const Tensor& out, const Tensor& x, const Tensor& index, int64_t dim);
+void scatter_add(const Tensor& out, const Tensor& index, const Tensor& src, int64_t dim);
+
 }  // namespace fftune::cuda

@@ -12,6 +12,7 @@
 
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/layer_norm_kernels.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -186,3 +187,29 @@ template void layer_norm_backward<double>(double*, double*, double*, const doubl
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
+                        const Tensor& weight, const Tensor& bias, int64_t BT, int64_t C,
+                        double eps) {
+  dispatch_float(x.dtype(), "layer_norm", [&]<typename T>() {
+    layer_norm_forward<T>(mut<T>(y), mut<T>(mean), mut<T>(rstd), ptr<T>(x), ptr<T>(weight),
+                          ptr<T>(bias), BT, C, eps, stream());
+  });
+}
+
+void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias,
+                         const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                         const Tensor& weight, int64_t BT, int64_t C) {
+  dispatch_float(x.dtype(), "layer_norm backward", [&]<typename T>() {
+    layer_norm_backward<T>(mut<T>(dx), mut<T>(dweight), mut<T>(dbias), ptr<T>(g), ptr<T>(x),
+                           ptr<T>(mean), ptr<T>(rstd), ptr<T>(weight), BT, C, stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/stream.h"
 
 namespace fftune::cuda {
@@ -23,4 +24,18 @@ void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* g, const T* x, co
                          const T* rstd, const T* weight, int64_t BT, int64_t C, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/layer_norm.cpp in a CUDA build (defined at the end
+// of layer_norm_kernels.cu): each checks the dtype, takes the device pointers and queues the work
+// on the device stream.
+namespace fftune::cuda {
+
+void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
+                        const Tensor& weight, const Tensor& bias, int64_t BT, int64_t C,
+                        double eps);
+void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias,
+                         const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                         const Tensor& weight, int64_t BT, int64_t C);
+
 }  // namespace fftune::cuda

@@ -12,6 +12,7 @@
 
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/loss_kernels.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -115,3 +116,32 @@ template void cross_entropy_backward<double>(double*, const double*, int64_t, do
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void cross_entropy_forward(const Tensor& loss, const Tensor& row_max, const Tensor& log_sum,
+                           const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                           double smoothing) {
+  dispatch_float(logits.dtype(), "cross_entropy", [&]<typename T>() {
+    cross_entropy_forward<T>(mut<T>(loss), mut<T>(row_max), mut<T>(log_sum), ptr<T>(logits),
+                             ptr<int64_t>(target), logits.size(0), logits.size(1), ignore_index,
+                             smoothing, stream());
+  });
+}
+
+void cross_entropy_backward(const Tensor& dlogits, const Tensor& grad, int64_t grad_stride,
+                            double scale, const Tensor& logits, const Tensor& row_max,
+                            const Tensor& log_sum, const Tensor& target, int64_t ignore_index,
+                            double smoothing) {
+  dispatch_float(logits.dtype(), "cross_entropy backward", [&]<typename T>() {
+    cross_entropy_backward<T>(mut<T>(dlogits), ptr<T>(grad), grad_stride, scale, ptr<T>(logits),
+                              ptr<T>(row_max), ptr<T>(log_sum), ptr<int64_t>(target),
+                              logits.size(0), logits.size(1), ignore_index, smoothing, stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

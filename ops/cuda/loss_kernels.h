@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/stream.h"
 
 namespace fftune::cuda {
@@ -25,4 +26,19 @@ void cross_entropy_backward(T* dlogits, const T* grad, int64_t grad_stride, doub
                             double smoothing, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/loss.cpp in a CUDA build (defined at the end of
+// loss_kernels.cu): each checks the dtype, takes the device pointers and queues the work on the
+// device stream.
+namespace fftune::cuda {
+
+void cross_entropy_forward(const Tensor& loss, const Tensor& row_max, const Tensor& log_sum,
+                           const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                           double smoothing);
+void cross_entropy_backward(const Tensor& dlogits, const Tensor& grad, int64_t grad_stride,
+                            double scale, const Tensor& logits, const Tensor& row_max,
+                            const Tensor& log_sum, const Tensor& target, int64_t ignore_index,
+                            double smoothing);
+
 }  // namespace fftune::cuda

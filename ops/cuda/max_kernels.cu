@@ -10,6 +10,7 @@
 // columns (consecutive addresses). Both orders give exactly the CPU's answer.
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/max_kernels.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -122,3 +123,18 @@ template void max_forward<int64_t>(int64_t*, int64_t*, const int64_t*, int64_t, 
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void max_forward(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t outer,
+                 int64_t size, int64_t inner) {
+  dispatch_real(x.dtype(), "max", [&]<typename T>() {
+    max_forward<T>(mut<T>(values), mut<int64_t>(indices), ptr<T>(x), outer, size, inner, stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

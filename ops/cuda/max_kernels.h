@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/stream.h"
 
 namespace fftune::cuda {
@@ -17,4 +18,14 @@ void max_forward(T* values, int64_t* indices, const T* x, int64_t outer, int64_t
                  int64_t inner, Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/max.cpp in a CUDA build (defined at the end of
+// max_kernels.cu): each checks the dtype, takes the device pointers and queues the work on the
+// device stream.
+namespace fftune::cuda {
+
+void max_forward(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t outer,
+                 int64_t size, int64_t inner);
+
 }  // namespace fftune::cuda

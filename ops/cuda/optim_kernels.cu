@@ -8,9 +8,13 @@
 // elements begin + threadIdx.x + k·256, so consecutive threads touch consecutive addresses.
 // The per-element formulas repeat the CPU kernels' operation by operation.
 #include <cmath>
+#include <cstring>
 
+#include "core/tensor/factory.h"
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/optim_kernels.h"
+#include "ops/cuda/tensor_args.h"
+#include "ops/ops.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -118,3 +122,102 @@ template void sgd_step<double>(const SGDTensor<double>*, const TensorChunk*, int
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+namespace {
+
+// The per-tensor table and the chunk table of a multi-tensor launch, in one device buffer
+// (Note [multi-tensor apply]). The buffer is freed when the caller returns; the caching
+// allocator hands its memory out again only to work queued after the launch on the same stream.
+template <typename Entry>
+struct DeviceTables {
+  Tensor buffer;
+  const Entry* tensors = nullptr;
+  const TensorChunk* chunks = nullptr;
+  int64_t num_chunks = 0;
+};
+
+template <typename Entry>
+DeviceTables<Entry> device_tables(const std::vector<Entry>& tensors,
+                                  const std::vector<int64_t>& numels, Device device) {
+  const std::vector<TensorChunk> chunks = split_into_chunks(numels);
+  const size_t tensor_bytes = (tensors.size() * sizeof(Entry) + 15) / 16 * 16;
+  const size_t chunk_bytes = chunks.size() * sizeof(TensorChunk);
+  Tensor host = empty({static_cast<int64_t>((tensor_bytes + chunk_bytes + 7) / 8)}, DType::i64);
+  auto* bytes = static_cast<unsigned char*>(host.raw_data());
+  std::memcpy(bytes, tensors.data(), tensors.size() * sizeof(Entry));
+  std::memcpy(bytes + tensor_bytes, chunks.data(), chunk_bytes);
+  DeviceTables<Entry> t;
+  t.buffer = host.to(device);
+  const auto* base = static_cast<const unsigned char*>(t.buffer.raw_data());
+  t.tensors = reinterpret_cast<const Entry*>(base);
+  t.chunks = reinterpret_cast<const TensorChunk*>(base + tensor_bytes);
+  t.num_chunks = static_cast<int64_t>(chunks.size());
+  return t;
+}
+
+}  // namespace
+
+void add_scaled_inplace(const Tensor& x, const Tensor& y, double alpha) {
+  dispatch_real(x.dtype(), "add_", [&]<typename T>() {
+    add_scaled_inplace<T>(mut<T>(x), ptr<T>(y), strided_layout(x, {y}), static_cast<T>(alpha),
+                          stream());
+  });
+}
+
+void adamw_multi_tensor_step(const std::vector<AdamWParamUpdate>& updates) {
+  // One launch per dtype present (in practice one: every parameter is f32).
+  for (DType dtype : {DType::f32, DType::f64}) {
+    dispatch_float(dtype, "adamw_step_", [&]<typename T>() {
+      std::vector<AdamWTensor<T>> table;
+      std::vector<int64_t> numels;
+      std::vector<Tensor> grads;  // contiguous gradients, alive until the launch is queued
+      for (const AdamWParamUpdate& u : updates) {
+        if (u.param.dtype() != dtype) continue;
+        const AdamWStepScalars& s = u.scalars;
+        grads.push_back(u.grad.contiguous());
+        // Scalars rounded to T once, as cpu::adamw_step rounds them.
+        table.push_back(
+            {mut<T>(u.param), ptr<T>(grads.back()), mut<T>(u.exp_avg), mut<T>(u.exp_avg_sq),
+             u.param.numel(), static_cast<T>(s.decay), static_cast<T>(1.0 - s.beta1),
+             static_cast<T>(s.beta2), static_cast<T>(1.0 - s.beta2), static_cast<T>(-s.step_size),
+             static_cast<T>(s.bias_correction2_sqrt), static_cast<T>(s.eps), s.decay != 1.0});
+        numels.push_back(u.param.numel());
+      }
+      if (table.empty()) return;
+      const auto t = device_tables(table, numels, updates.front().param.device());
+      adamw_step<T>(t.tensors, t.chunks, t.num_chunks, stream());
+    });
+  }
+}
+
+void sgd_multi_tensor_step(const std::vector<SGDParamUpdate>& updates) {
+  for (DType dtype : {DType::f32, DType::f64}) {
+    dispatch_float(dtype, "sgd_step_", [&]<typename T>() {
+      std::vector<SGDTensor<T>> table;
+      std::vector<int64_t> numels;
+      std::vector<Tensor> grads;  // contiguous gradients, alive until the launch is queued
+      for (const SGDParamUpdate& u : updates) {
+        if (u.param.dtype() != dtype) continue;
+        const SGDStepScalars& s = u.scalars;
+        grads.push_back(u.grad.contiguous());
+        table.push_back({mut<T>(u.param), ptr<T>(grads.back()),
+                         s.momentum != 0.0 ? mut<T>(u.momentum_buffer) : nullptr, u.param.numel(),
+                         static_cast<T>(s.weight_decay), static_cast<T>(s.momentum),
+                         static_cast<T>(1.0 - s.dampening), static_cast<T>(-s.lr),
+                         s.weight_decay != 0.0, s.nesterov, s.first_step});
+        numels.push_back(u.param.numel());
+      }
+      if (table.empty()) return;
+      const auto t = device_tables(table, numels, updates.front().param.device());
+      sgd_step<T>(t.tensors, t.chunks, t.num_chunks, stream());
+    });
+  }
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

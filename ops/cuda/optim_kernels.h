@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/stream.h"
 
@@ -80,4 +81,23 @@ void sgd_step(const SGDTensor<T>* tensors, const TensorChunk* chunks, int64_t nu
               Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+namespace fftune {
+struct AdamWParamUpdate;  // ops/ops.h
+struct SGDParamUpdate;
+}  // namespace fftune
+
+// The tensor-facing entry points, called by ops/binary.cpp and ops/optim.cpp in a CUDA build
+// (defined at the end of optim_kernels.cu): each checks the dtype, takes the device pointers and
+// queues the work on the device stream.
+namespace fftune::cuda {
+
+// x += alpha·y, y broadcast to x's shape.
+void add_scaled_inplace(const Tensor& x, const Tensor& y, double alpha);
+// One fused launch per dtype over all the updates (Note [multi-tensor apply]); arguments
+// already checked by the op (ops/optim.cpp).
+void adamw_multi_tensor_step(const std::vector<AdamWParamUpdate>& updates);
+void sgd_multi_tensor_step(const std::vector<SGDParamUpdate>& updates);
+
 }  // namespace fftune::cuda

@@ -4,6 +4,8 @@
 // warp (block_sum). Blocks are as wide as the row needs, up to 256 threads, a multiple of 32.
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/reduce_kernels.h"
+#include "ops/cuda/tensor_args.h"
+#include "ops/ops.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -35,3 +37,22 @@ template void sum_rows<double>(double*, const double*, int64_t, int64_t, Stream)
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void sum_rows(const Tensor& out, const Tensor& x, int64_t outer, int64_t inner) {
+  if (is_complex(x.dtype())) {  // the real and the imaginary parts, summed as 2·outer real rows
+    NoGradGuard no_grad;
+    const Tensor parts = view_as_real(x).reshape({outer, inner, 2}).transpose(1, 2).contiguous();
+    return sum_rows(view_as_real(out).reshape({2 * outer}), parts, 2 * outer, inner);
+  }
+  dispatch_float(x.dtype(), "sum", [&]<typename T>() {
+    sum_rows<T>(mut<T>(out), ptr<T>(x), outer, inner, stream());
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

@@ -8,8 +8,11 @@
 // Blocks are 32..256 threads (a multiple of 32), sized to the row.
 #include <cmath>
 
+#include "core/tensor/factory.h"
+#include "ops/cuda/complex_kernels.h"
 #include "ops/cuda/kernel_utils.cuh"
 #include "ops/cuda/softmax_kernels.h"
+#include "ops/cuda/tensor_args.h"
 
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
@@ -132,3 +135,52 @@ template void softmax_backward<double>(double*, const double*, const double*, in
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+namespace {
+
+// (outer, n, inner) contiguous -> (outer, inner, n), so that the reduced dim is last.
+Tensor move_middle_last(const Tensor& x, int64_t outer, int64_t n, int64_t inner) {
+  return x.reshape({outer, n, inner}).transpose(1, 2).contiguous();
+}
+
+}  // namespace
+
+void softmax_forward(const Tensor& y, const Tensor& x, int64_t outer, int64_t n, int64_t inner,
+                     bool log) {
+  const char* op = log ? "log_softmax" : "softmax";
+  if (inner == 1) {
+    dispatch_float(x.dtype(), op, [&]<typename T>() {
+      softmax_forward<T>(mut<T>(y), ptr<T>(x), outer, n, log, stream());
+    });
+    return;
+  }
+  const Tensor xt = move_middle_last(x, outer, n, inner);
+  const Tensor yt = empty(xt.shape(), xt.dtype(), xt.device());
+  softmax_forward(yt, xt, outer * inner, n, 1, log);
+  copy(y.reshape({outer, n, inner}), yt.transpose(1, 2));
+}
+
+void softmax_backward(const Tensor& dx, const Tensor& g, const Tensor& y, int64_t outer, int64_t n,
+                      int64_t inner, bool log) {
+  const char* op = log ? "log_softmax backward" : "softmax backward";
+  if (inner == 1) {
+    const Tensor gc = g.contiguous(), yc = y.contiguous();
+    dispatch_float(g.dtype(), op, [&]<typename T>() {
+      softmax_backward<T>(mut<T>(dx), ptr<T>(gc), ptr<T>(yc), outer, n, log, stream());
+    });
+    return;
+  }
+  const Tensor gt = move_middle_last(g.contiguous(), outer, n, inner);
+  const Tensor yt = move_middle_last(y.contiguous(), outer, n, inner);
+  const Tensor dt = empty(gt.shape(), gt.dtype(), gt.device());
+  softmax_backward(dt, gt, yt, outer * inner, n, 1, log);
+  copy(dx.reshape({outer, n, inner}), dt.transpose(1, 2));
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

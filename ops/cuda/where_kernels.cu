@@ -3,6 +3,7 @@
 // through the shape and their strides (0 on broadcast dims). Blocks of 256 threads share
 // nothing.
 #include "ops/cuda/kernel_utils.cuh"
+#include "ops/cuda/tensor_args.h"
 #include "ops/cuda/where_kernels.h"
 
 namespace fftune::cuda {
@@ -61,3 +62,29 @@ template void where_forward<int64_t, int64_t>(int64_t*, const int64_t*, const in
 
 }  // namespace FFTUNE_CUDA_BUILD
 }  // namespace fftune::cuda
+
+// ---- Tensor-facing entry points -----------------------------------------------------------------
+// Host code of the device build; the emulated tests call the launchers above directly.
+#if !defined(FFTUNE_CUDA_EMULATION)
+namespace fftune::cuda {
+
+void where_forward(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  FFTUNE_CHECK(out.dim() <= kMaxDims, "where: at most ", kMaxDims, " dims on CUDA, got ",
+               out.dim());
+  WhereLayout layout;
+  layout.ndim = static_cast<int>(out.dim());
+  const Tensor* operands[4] = {&out, &cond, &a, &b};
+  for (int k = 0; k < 4; ++k) {
+    const Shape strides = broadcast_strides(*operands[k], out.shape());
+    for (int d = 0; d < layout.ndim; ++d) layout.strides[k][d] = strides[d];
+  }
+  for (int d = 0; d < layout.ndim; ++d) layout.shape[d] = out.size(d);
+  dispatch_real(cond.dtype(), "where", [&]<typename C>() {
+    dispatch_real(out.dtype(), "where", [&]<typename T>() {
+      where_forward<T, C>(mut<T>(out), ptr<C>(cond), ptr<T>(a), ptr<T>(b), layout, stream());
+    });
+  });
+}
+
+}  // namespace fftune::cuda
+#endif  // !defined(FFTUNE_CUDA_EMULATION)

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "core/tensor/tensor.h"
 #include "ops/cuda/elementwise_kernels.h"
 #include "ops/cuda/stream.h"
 
@@ -23,4 +24,13 @@ void where_forward(T* out, const C* cond, const T* a, const T* b, const WhereLay
                    Stream stream);
 
 }  // namespace FFTUNE_CUDA_BUILD
+}  // namespace fftune::cuda
+
+// The tensor-facing entry points, called by ops/where.cpp in a CUDA build (defined at the end of
+// where_kernels.cu): each checks the dtype, takes the device pointers and queues the work on the
+// device stream.
+namespace fftune::cuda {
+
+void where_forward(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+
 }  // namespace fftune::cuda

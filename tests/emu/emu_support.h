@@ -1,5 +1,6 @@
 // Helpers for the emulated CUDA kernel tests: NaN-poisoned outputs (an element the kernel does
-// not write fails the comparison) and StridedLayouts built from tensors.
+// not write fails the comparison), random indices, and (from ops/cuda/tensor_args.h) the
+// StridedLayout of tensors, built as the entry points build it.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "ops/cuda/elementwise_kernels.h"
+#include "ops/cuda/tensor_args.h"
 #include "ops/op_utils.h"
 #include "tests/support/test_support.h"
 
@@ -16,23 +17,6 @@ namespace fftune::testing {
 
 inline Tensor nan_tensor(const Shape& shape, DType dtype) {
   return full(shape, std::numeric_limits<double>::quiet_NaN(), dtype);
-}
-
-// The layout of out (operand 0) and the inputs broadcast to out's shape (operands 1, 2).
-inline cuda::StridedLayout layout_of(const Tensor& out, std::initializer_list<Tensor> inputs) {
-  cuda::StridedLayout layout;
-  layout.ndim = static_cast<int>(out.dim());
-  for (int d = 0; d < layout.ndim; ++d) {
-    layout.shape[d] = out.shape()[d];
-    layout.strides[0][d] = out.strides()[d];
-  }
-  int k = 1;
-  for (const Tensor& t : inputs) {
-    const Shape strides = broadcast_strides(t, out.shape());
-    for (int d = 0; d < layout.ndim; ++d) layout.strides[k][d] = strides[d];
-    ++k;
-  }
-  return layout;
 }
 
 // i64 indices of the given shape, uniform in [0, size), seeded.

@@ -14,7 +14,7 @@
 namespace fftune {
 namespace {
 
-using testing::layout_of;
+using cuda::strided_layout;
 using testing::random_tensor;
 
 // NaN in every real number of the buffer (also both parts of a complex element), so that an
@@ -37,8 +37,8 @@ void check_complex_binary(const Tensor& a, const Tensor& b, BinaryOp op, double 
   Tensor expected = empty(shape, a.dtype());
   cpu::binary_forward(expected, a, b, op);
   Tensor out = poisoned(shape, a.dtype());
-  cuda::complex_binary_forward<T>(reals<T>(out), reals<T>(a), reals<T>(b), layout_of(out, {a, b}),
-                                  op, nullptr);
+  cuda::complex_binary_forward<T>(reals<T>(out), reals<T>(a), reals<T>(b),
+                                  strided_layout(out, {a, b}), op, nullptr);
   EXPECT_ALL_CLOSE(out, expected, tol, tol);
 }
 
@@ -70,12 +70,12 @@ TEST(ComplexKernels, ConjAbsAndAbsBackwardMatchCpu) {
     SCOPED_TRACE(::testing::PrintToString(shape));
     const Tensor z = random_tensor(shape, DType::c64, 7, false);
     Tensor conj_out = poisoned(shape, DType::c64);
-    cuda::complex_conj<float>(reals<float>(conj_out), reals<float>(z), layout_of(conj_out, {z}),
-                              nullptr);
+    cuda::complex_conj<float>(reals<float>(conj_out), reals<float>(z),
+                              strided_layout(conj_out, {z}), nullptr);
     EXPECT_ALL_CLOSE(conj_out, conj(z), 0, 0);
 
     Tensor abs_out = poisoned(shape, DType::f32);
-    cuda::complex_abs<float>(abs_out.data<float>(), reals<float>(z), layout_of(abs_out, {z}),
+    cuda::complex_abs<float>(abs_out.data<float>(), reals<float>(z), strided_layout(abs_out, {z}),
                              nullptr);
     EXPECT_ALL_CLOSE(abs_out, complex_abs(z), 1e-6, 0);
 
@@ -93,7 +93,8 @@ TEST(ComplexKernels, ConjAbsAndAbsBackwardMatchCpu) {
   // A strided (transposed) conj.
   const Tensor zt = random_tensor({17, 5}, DType::c128, 9, false).t();
   Tensor out = poisoned(zt.shape(), DType::c128);
-  cuda::complex_conj<double>(reals<double>(out), reals<double>(zt), layout_of(out, {zt}), nullptr);
+  cuda::complex_conj<double>(reals<double>(out), reals<double>(zt), strided_layout(out, {zt}),
+                             nullptr);
   EXPECT_ALL_CLOSE(out, conj(zt), 0, 0);
 }
 
@@ -104,7 +105,7 @@ void convert_emulated(const Tensor& dst, const Tensor& src) {
     dispatch_real(scalar(src.dtype()), "test", [&]<typename TIn>() {
       cuda::convert<TOut, TIn>(reinterpret_cast<TOut*>(dst.raw_data()), is_complex(dst.dtype()),
                                reinterpret_cast<const TIn*>(src.raw_data()),
-                               is_complex(src.dtype()), layout_of(dst, {src}), nullptr);
+                               is_complex(src.dtype()), strided_layout(dst, {src}), nullptr);
     });
   });
 }

@@ -11,7 +11,7 @@
 namespace fftune {
 namespace {
 
-using testing::layout_of;
+using cuda::strided_layout;
 using testing::nan_tensor;
 using testing::random_tensor;
 
@@ -38,7 +38,7 @@ void check_unary(const Tensor& x, UnaryOp op, double rtol) {
   Tensor expected = empty(x.shape(), x.dtype());
   cpu::unary_forward(expected, x, op, 2.5);
   Tensor y = nan_tensor(x.shape(), x.dtype());
-  cuda::unary_forward<T>(y.data<T>(), x.data<T>(), layout_of(y, {x}), op, p, nullptr);
+  cuda::unary_forward<T>(y.data<T>(), x.data<T>(), strided_layout(y, {x}), op, p, nullptr);
   EXPECT_ALL_CLOSE(y, expected, rtol, rtol);
 
   // The backward on contiguous g and s (the saved input or output).
@@ -75,7 +75,7 @@ void check_binary(const Tensor& a, const Tensor& b, BinaryOp op) {
   Tensor expected = empty(shape, a.dtype());
   cpu::binary_forward(expected, a, b, op);
   Tensor out = nan_tensor(shape, a.dtype());
-  cuda::binary_forward<T>(out.data<T>(), a.data<T>(), b.data<T>(), layout_of(out, {a, b}), op,
+  cuda::binary_forward<T>(out.data<T>(), a.data<T>(), b.data<T>(), strided_layout(out, {a, b}), op,
                           nullptr);
   EXPECT_ALL_CLOSE(out, expected, 0, 0);  // one rounding of the same operation: exact
 }

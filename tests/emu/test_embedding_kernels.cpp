@@ -1,9 +1,9 @@
 // The CUDA embedding kernels under emulation: the forward is index_select_forward and the
-// backward index_add over a (V, C) table (outer = 1, ops/cuda/tensor_ops.cpp), compared with
-// cpu::embedding_forward / backward. The backward runs both ways: atomic (to rounding) and
-// deterministic, sorted and segmented (Note [sorted segmented reduction]), which must equal the
-// CPU bit for bit and repeat bit for bit. Token ids repeat (a real batch repeats tokens: padding,
-// [CLS], common words), including one id that takes most of the batch.
+// backward index_add over a (V, C) table (outer = 1, as cuda::embedding_backward calls it),
+// compared with cpu::embedding_forward / backward. The backward runs both ways: atomic (to
+// rounding) and deterministic, sorted and segmented (Note [sorted segmented reduction]), which must
+// equal the CPU bit for bit and repeat bit for bit. Token ids repeat (a real batch repeats tokens:
+// padding, [CLS], common words), including one id that takes most of the batch.
 #include <gtest/gtest.h>
 
 #include <cstring>

@@ -79,7 +79,8 @@ TEST(IndexKernels, IndexAddMatchesCpuAndTheSortedPathIsBitIdentical) {
   }
 }
 
-// The layout of a gather or scatter_add (ops/cuda/tensor_ops.cpp builds the same).
+// The layout of a gather or scatter_add (the entry point in ops/cuda/index_kernels.cu builds the
+// same).
 cuda::GatherLayout gather_layout(const Tensor& index, int64_t dim, const Tensor& self,
                                  const Tensor& other) {
   cuda::GatherLayout layout;

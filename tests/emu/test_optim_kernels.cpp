@@ -14,7 +14,7 @@
 namespace fftune {
 namespace {
 
-using testing::layout_of;
+using cuda::strided_layout;
 using testing::random_tensor;
 
 template <typename T>
@@ -24,7 +24,7 @@ void check_add_scaled(const Tensor& x, const Tensor& y, double alpha) {
   Tensor expected = x.clone();
   cpu::add_scaled_inplace(expected, y, alpha);
   Tensor out = x.clone();
-  cuda::add_scaled_inplace<T>(out.data<T>(), y.data<T>(), layout_of(out, {y}),
+  cuda::add_scaled_inplace<T>(out.data<T>(), y.data<T>(), strided_layout(out, {y}),
                               static_cast<T>(alpha), nullptr);
   EXPECT_ALL_CLOSE(out, expected, 0.0, 0.0);
 }
