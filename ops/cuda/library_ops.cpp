@@ -2,12 +2,9 @@
 #include "ops/cuda/library_ops.h"
 
 #include <algorithm>
-#include <memory>
 #include <mutex>
-#include <type_traits>
 #include <vector>
 
-#include "core/determinism.h"
 #include "core/tensor/factory.h"
 #include "ops/cuda/complex_kernels.h"
 #include "ops/cuda/cublas_gemm.h"
@@ -15,7 +12,6 @@
 #include "ops/cuda/cufft_plans.h"
 #include "ops/cuda/device.h"
 #include "ops/cuda/fft_kernels.h"
-#include "ops/cuda/spectral_kernels.h"
 #include "ops/cuda/strided_layout.h"
 
 namespace fftune::cuda {
@@ -65,48 +61,6 @@ ConvDescriptorDims descriptor_dims(const cpu::Conv2dShape& s) {
 void check_conv_dtype(const Tensor& t) {
   FFTUNE_CHECK(t.dtype() == DType::f32, "conv2d: the CUDA kernel (cuDNN) supports f32, got ",
                t.dtype());
-}
-
-// The entries of one spectral adapter on the device (library_ops.h), keyed by their values.
-struct DeviceEntries {
-  int64_t d1 = 0, d2 = 0;
-  std::vector<int64_t> rows, cols;  // the key: host copies
-  Tensor device_rows, device_cols;  // (N) i64 on the device
-  // Note [deterministic spectral scatter] (spectral_kernels.h), made when first needed.
-  Tensor cells, offsets, sources;
-};
-
-std::shared_ptr<const DeviceEntries> device_entries(const int64_t* rows, const int64_t* cols,
-                                                    int64_t n, int64_t d1, int64_t d2,
-                                                    bool with_plan) {
-  constexpr size_t kMaxEntrySets = 64;  // adapters of a model share a handful of entry sets
-  static std::mutex mutex;
-  static auto* cache = new std::vector<std::shared_ptr<DeviceEntries>>;  // see device_ones
-  std::lock_guard<std::mutex> lock(mutex);
-  std::shared_ptr<DeviceEntries> found;
-  for (const auto& e : *cache)
-    if (e->d1 == d1 && e->d2 == d2 && static_cast<int64_t>(e->rows.size()) == n &&
-        std::equal(rows, rows + n, e->rows.begin()) && std::equal(cols, cols + n, e->cols.begin()))
-      found = e;
-  if (!found) {
-    if (cache->size() == kMaxEntrySets) cache->erase(cache->begin());  // the oldest
-    found = std::make_shared<DeviceEntries>();
-    found->d1 = d1;
-    found->d2 = d2;
-    found->rows.assign(rows, rows + n);
-    found->cols.assign(cols, cols + n);
-    found->device_rows = from_vector(found->rows, {n}, Device::cuda());
-    found->device_cols = from_vector(found->cols, {n}, Device::cuda());
-    cache->push_back(found);
-  }
-  if (with_plan && !found->cells.defined()) {
-    const HermitianScatterPlan plan = hermitian_scatter_plan(rows, cols, n, d1, d2);
-    const auto size = [](const std::vector<int64_t>& v) { return static_cast<int64_t>(v.size()); };
-    found->cells = from_vector(plan.cells, {size(plan.cells)}, Device::cuda());
-    found->offsets = from_vector(plan.offsets, {size(plan.offsets)}, Device::cuda());
-    found->sources = from_vector(plan.sources, {size(plan.sources)}, Device::cuda());
-  }
-  return found;
 }
 
 }  // namespace
@@ -216,70 +170,6 @@ void convert(const Tensor& dst, const Tensor& src) {
                          static_cast<const TIn*>(src.raw_data()), is_complex(src.dtype()),
                          strided_layout(dst, {src}), stream());
     });
-  });
-}
-
-// ---- spectral adapters ------------------------------------------------------------------------
-
-void spectral_delta_forward(const Tensor& delta, const Tensor& coeffs, const int64_t* rows,
-                            const int64_t* cols, int64_t N, int64_t d1, int64_t d2,
-                            std::complex<double> w, double scale) {
-  const int64_t layers = delta.numel() / (d1 * d2);
-  const bool deterministic = deterministic_algorithms();
-  const auto entries = device_entries(rows, cols, N, d1, d2, deterministic);
-  dispatch_scalar("spectral_delta", coeffs.dtype(), [&]<typename T>() {
-    // (L, d1, d2/2 + 1) half spectrum, zeroed, then the scatter fills it.
-    const Tensor half =
-        empty({layers, d1, d2 / 2 + 1}, complex_dtype(coeffs.dtype()), coeffs.device());
-    fill(half, 0.0);
-    T* h = mutable_reals<T>(half);
-    const T w_re = static_cast<T>(w.real()), w_im = static_cast<T>(w.imag());
-    if (deterministic)
-      hermitian_scatter_by_cell<T>(
-          h, reals<T>(coeffs), entries->cells.data<int64_t>(), entries->offsets.data<int64_t>(),
-          entries->sources.data<int64_t>(), layers, N, entries->cells.numel(), d1, d2, w_re, w_im,
-          static_cast<T>(scale), stream());
-    else
-      hermitian_scatter<T>(h, reals<T>(coeffs), entries->device_rows.data<int64_t>(),
-                           entries->device_cols.data<int64_t>(), layers, N, d1, d2, w_re, w_im,
-                           static_cast<T>(scale), stream());
-    // One batched C2R for all layers. The half spectrum is Hermitian by construction (the
-    // scatter adds each value and its mirror), and it is ours to overwrite.
-    const FftPlanKey key =
-        fft_plan_key(FftKind::kC2R, std::is_same_v<T, double>, {layers, d1, d2}, 2);
-    fft_execute(key, h, delta.raw_data(), /*inverse=*/true, 1.0, /*input_is_scratch=*/true);
-  });
-}
-
-void spectral_delta_backward(const Tensor& dcoeffs, const Tensor& g, const int64_t* rows,
-                             const int64_t* cols, int64_t N, int64_t d1, int64_t d2,
-                             std::complex<double> w, double scale) {
-  const int64_t layers = g.numel() / (d1 * d2);
-  const auto entries = device_entries(rows, cols, N, d1, d2, /*with_plan=*/false);
-  dispatch_scalar("spectral_delta", g.dtype(), [&]<typename T>() {
-    // A = rfft2(G): (L, d1, d2/2 + 1), one batched R2C.
-    const Tensor half = empty({layers, d1, d2 / 2 + 1}, complex_dtype(g.dtype()), g.device());
-    const FftPlanKey key =
-        fft_plan_key(FftKind::kR2C, std::is_same_v<T, double>, {layers, d1, d2}, 2);
-    fft_execute(key, g.raw_data(), half.raw_data(), /*inverse=*/false, 1.0);
-    mirrored_gather<T>(mutable_reals<T>(dcoeffs), reals<T>(half),
-                       entries->device_rows.data<int64_t>(), entries->device_cols.data<int64_t>(),
-                       layers, N, d1, d2, static_cast<T>(w.real()), static_cast<T>(w.imag()),
-                       static_cast<T>(scale), stream());
-  });
-}
-
-void row_fft_gather(const Tensor& dcoeffs, const Tensor& a, const Tensor& b, const int64_t* rows,
-                    const int64_t* cols, int64_t N, int64_t d1, int64_t d2, double scale) {
-  FFTUNE_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(0) == b.size(0) && a.size(1) == d2 / 2 + 1 &&
-                   b.size(1) == d1 / 2 + 1,
-               "row_fft_gather: row spectra ", a.shape(), " and ", b.shape(), " do not match a ",
-               d1, " x ", d2, " spectrum");
-  const auto entries = device_entries(rows, cols, N, d1, d2, /*with_plan=*/false);
-  dispatch_scalar("fourierft_linear", dcoeffs.dtype(), [&]<typename T>() {
-    row_fft_gather<T>(mutable_reals<T>(dcoeffs), reals<T>(a), reals<T>(b),
-                      entries->device_rows.data<int64_t>(), entries->device_cols.data<int64_t>(), N,
-                      a.size(0), d1, d2, static_cast<T>(scale), stream());
   });
 }
 
