@@ -14,6 +14,7 @@
 #include "fourierft/spectral_delta.h"
 #include "ops/cpu/spectral_kernels.h"
 #include "ops/ops.h"
+#include "ops/spectral_math.h"
 
 namespace fftune::fourierft {
 namespace {
@@ -71,8 +72,8 @@ void bench_row_fft_gather(benchmark::State& state, int64_t tokens, int64_t d, in
   Generator gen(3);
   const Tensor x = randn({tokens, d}, DType::f32, Device::cpu(), &gen);
   const Tensor gy = randn({tokens, d}, DType::f32, Device::cpu(), &gen);
-  const Tensor a = empty({d / 2 + 1, tokens}, DType::c64),
-               b = empty({d / 2 + 1, tokens}, DType::c64);
+  const Tensor a = empty({half_bins(d), tokens}, DType::c64);  // (⌊d/2⌋+1, T)
+  const Tensor b = empty({half_bins(d), tokens}, DType::c64);
   const Tensor dcoeffs = empty({n}, DType::f32);
   for (auto _ : state) {
     cpu::row_spectra(a, x);
