@@ -1,6 +1,7 @@
 #include "adapters/inject.h"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -241,12 +242,21 @@ std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions&
 std::vector<std::string> inject_fourierft(
     nn::Module& model, const InjectOptions& options, const fourierft::FourierFTOptions& base,
     const std::vector<std::pair<std::string, int64_t>>& n_frequency_pattern, Generator* gen) {
+  // The adapted layers of one parent module (an attention block's query and value) usually
+  // read the same input: they get one row spectrum share (Note [row spectrum sharing] in
+  // fourierft/fourierft_linear_op.h), which checks that it is the same input before sharing.
+  std::map<std::string, std::shared_ptr<fourierft::RowSpectrumShare>> shares;
   return inject_adapters(model, options, [&](const std::string& name, const nn::Linear& layer) {
     fourierft::FourierFTOptions layer_options = base;
     layer_options.n_frequency = n_frequency_for(n_frequency_pattern, name, base.n_frequency);
-    return std::make_shared<fourierft::FourierFTLinear>(layer.out_features(), layer.in_features(),
-                                                        layer_options, gen, layer.weight().dtype(),
-                                                        layer.weight().device());
+    auto adapter = std::make_shared<fourierft::FourierFTLinear>(
+        layer.out_features(), layer.in_features(), layer_options, gen, layer.weight().dtype(),
+        layer.weight().device());
+    const size_t dot = name.rfind('.');
+    auto& share = shares[dot == std::string::npos ? std::string() : name.substr(0, dot)];
+    if (!share) share = std::make_shared<fourierft::RowSpectrumShare>();
+    adapter->share_row_spectrum(share);
+    return adapter;
   });
 }
 

@@ -108,7 +108,8 @@ std::vector<std::pair<std::string, nn::Module*>> modules_to_save(
 
 // Injects fourierft::FourierFTLinear adapters: `base` for every layer, with n_frequency from
 // n_frequency_pattern where a key matches. The coefficients are drawn from `gen` (layer by
-// layer in named_modules() order) unless base.init_weights.
+// layer in named_modules() order) unless base.init_weights. The layers of one parent module share
+// one fourierft::RowSpectrumShare (Note [row spectrum sharing]).
 std::vector<std::string> inject_fourierft(
     nn::Module& model, const InjectOptions& options, const fourierft::FourierFTOptions& base,
     const std::vector<std::pair<std::string, int64_t>>& n_frequency_pattern = {},

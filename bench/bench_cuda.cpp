@@ -4,10 +4,11 @@
 //      dispatch) — and that same call with TF32, the opt-in.
 //   2. Bandwidth of each hand-written fused kernel (the bytes it must read and write, over its
 //      time) against a device-to-device copy of the same bytes.
-//   3. The FourierFT op, forward + backward, at the RoBERTa-base and ViT-B shapes: the batched
-//      ΔW of all adapted layers, and the FourierFT linear layer by both coefficient-gradient
-//      paths. bench/reference/fourierft_torch.py --device cuda times HF peft's path for the same
-//      names; scripts/gpu_check.sh prints the two side by side.
+//   3. The FourierFT op, forward + backward, at the RoBERTa-base and ViT-B shapes: the ΔW of
+//      all adapted layers (one transform per layer, as the adapters run them), and the FourierFT
+//      linear layer by both coefficient-gradient paths. bench/reference/fourierft_torch.py --device
+//      cuda times HF peft's path for the same names; scripts/gpu_check.sh prints the two side by
+//      side.
 //
 // A plain program rather than Google Benchmark: the GPU machine has no Google Benchmark and no
 // network, and Debian packages it as binaries only (libbenchmark-dev has no source to build
@@ -178,16 +179,20 @@ void bench_bandwidth() {
 
 // ---- 3. the FourierFT op ------------------------------------------------------------------
 
-// ΔW of all adapted layers of one shape in one batched transform, forward + backward.
+// ΔW of all adapted layers of one shape, one transform per layer, forward + backward.
 double bench_delta(int64_t d, int64_t n, int64_t layers, bool deterministic) {
   const bool before = deterministic_algorithms();
   set_deterministic_algorithms(deterministic);
   const fourierft::SpectralEntries e = fourierft::uniform_entries(d, d, n, 2024);
-  Tensor coeffs = device_randn({layers, n}, 11).set_requires_grad(true);
-  const Tensor grad = device_randn({layers, d, d}, 12);
+  std::vector<Tensor> coeffs;
+  for (int64_t l = 0; l < layers; ++l)
+    coeffs.push_back(device_randn({n}, 11 + 2 * l).set_requires_grad(true));
+  const Tensor grad = device_randn({d, d}, 12);
   const double ms = ms_per_call([&] {
-    fourierft::fourierft_delta(coeffs, e, 300.0).backward(grad);
-    coeffs.set_grad(Tensor());
+    for (Tensor& c : coeffs) {
+      fourierft::fourierft_delta(c, e, 300.0).backward(grad);
+      c.set_grad(Tensor());
+    }
   });
   set_deterministic_algorithms(before);
   return ms;

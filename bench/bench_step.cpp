@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -56,6 +57,8 @@ void prepare(nn::Module& model, Mode mode, const std::string& head, double fouri
              Generator* gen) {
   if (mode == Mode::kFull || mode == Mode::kInference) return;
   model.set_requires_grad(false);
+  // One row spectrum share per attention block, as adapters::inject_fourierft hands them.
+  std::map<std::string, std::shared_ptr<fourierft::RowSpectrumShare>> shares;
   for (const auto& [name, m] : model.named_modules()) {
     auto* linear = dynamic_cast<nn::Linear*>(m);
     if (!linear || !(nn::name_matches(name, "query") || nn::name_matches(name, "value"))) continue;
@@ -69,7 +72,11 @@ void prepare(nn::Module& model, Mode mode, const std::string& head, double fouri
       fourierft::FourierFTOptions options;
       options.n_frequency = mode == Mode::kFourierFT1000 ? 1000 : 3000;
       options.scaling = fourierft_scaling;
-      linear->attach_adapter(std::make_shared<fourierft::FourierFTLinear>(out, in, options, gen));
+      auto adapter = std::make_shared<fourierft::FourierFTLinear>(out, in, options, gen);
+      auto& share = shares[name.substr(0, name.rfind('.'))];
+      if (!share) share = std::make_shared<fourierft::RowSpectrumShare>();
+      adapter->share_row_spectrum(share);
+      linear->attach_adapter(adapter);
     }
   }
   model.set_requires_grad({head}, true);

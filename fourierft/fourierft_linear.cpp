@@ -28,7 +28,7 @@ Tensor FourierFTLinear::delta_weight() const {
 
 Tensor FourierFTLinear::forward(const Tensor& x, const Tensor& weight, const Tensor& bias) const {
   return fourierft_linear(x, weight, bias, spectrum_, entries_, options_.scaling,
-                          options_.grad_path);
+                          options_.grad_path, row_spectrum_share_.get());
 }
 
 }  // namespace fftune::fourierft

@@ -3,7 +3,9 @@
 // fixed entries of the (out, in) spectrum, and ΔW = scaling · Re(ifft2(todense(E, c))).
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <utility>
 
 #include "fourierft/entries.h"
 #include "fourierft/fourierft_linear_op.h"
@@ -43,10 +45,21 @@ class FourierFTLinear final : public nn::LinearAdapter {
   const SpectralEntries& entries() const { return entries_; }
   const FourierFTOptions& options() const { return options_; }
 
+  // Shares the row spectrum of the input with the other layers holding `share` (Note [row
+  // spectrum sharing] in fourierft/fourierft_linear_op.h; the injector hands one to the adapted
+  // layers of each parent module). Null: this layer computes its own.
+  void share_row_spectrum(std::shared_ptr<RowSpectrumShare> share) {
+    row_spectrum_share_ = std::move(share);
+  }
+  const std::shared_ptr<RowSpectrumShare>& row_spectrum_share() const {
+    return row_spectrum_share_;
+  }
+
  private:
   FourierFTOptions options_;
   SpectralEntries entries_;
   Tensor spectrum_;  // (N), registered as "fourierft_spectrum"
+  std::shared_ptr<RowSpectrumShare> row_spectrum_share_;
 };
 
 }  // namespace fftune::fourierft

@@ -1,80 +1,99 @@
 // spectral_delta: forward = Hermitian half-spectrum scatter + one C2R 2-D FFT; backward = one
-// R2C 2-D FFT + mirrored gather (Note [Hermitian half-spectrum scatter] in the header).
-// On the CPU: ops/cpu/spectral_kernels.h and our FFT; on CUDA: the twin kernels and cuFFT
-// (cuda::spectral_delta_forward / _backward, ops/cuda/library_ops.h).
+// R2C 2-D FFT + mirrored gather (Note [Hermitian half-spectrum scatter] in the header). The
+// sequence is written once; each step runs the CPU kernel or its CUDA twin
+// (ops/cpu/spectral_kernels.h, ops/cuda/spectral_ops.h) on the tensors' device.
 #include "fourierft/spectral_delta.h"
 
 #include "core/autograd/node.h"
-#include "ops/cpu/fft.h"
 #include "ops/cpu/spectral_kernels.h"
-#include "ops/cuda/library_ops.h"
+#include "ops/cuda/spectral_ops.h"
 #include "ops/op_utils.h"
 #include "ops/ops.h"
+#include "ops/spectral_math.h"
 
 namespace fftune::fourierft {
 namespace {
 
-// delta (L, d1, d2) from contiguous coeffs (L, N), on the coefficients' device.
-void delta_kernel(const Tensor& delta, const Tensor& c, int64_t layers, const SpectralEntries& e,
-                  double scale, std::complex<double> w) {
-  const int64_t n = e.size(), d1 = e.d1, d2 = e.d2;
-  if (!c.device().is_cpu()) {
+// ---- the steps, each on its tensors' device ----------------------------------------------------
+
+void hermitian_scatter(const Tensor& half, const Tensor& coeffs, const SpectralEntries& e,
+                       std::complex<double> w, double scale) {
+  if (half.device().is_cpu())
+    cpu::hermitian_scatter(half, coeffs, e.rows.data(), e.cols.data(), e.d1, e.d2, w, scale);
+  else
     FFTUNE_CUDA_OR_NO_KERNEL(
-        cuda::spectral_delta_forward(delta, c, e.rows.data(), e.cols.data(), n, d1, d2, w, scale),
-        "spectral_delta", c.device());
-    return;
-  }
-  dispatch_float(c.dtype(), "spectral_delta", [&]<typename T>() {
-    // (L, d1, d2/2 + 1) half spectrum, zeroed, then the scatter accumulates into it.
-    Tensor half = zeros({layers, d1, d2 / 2 + 1}, complex_dtype(c.dtype()), c.device());
-    auto* h = static_cast<std::complex<T>*>(half.raw_data());
-    cpu::hermitian_scatter<T>(h, c.data<T>(), e.rows.data(), e.cols.data(), layers, n, d1, d2,
-                              std::complex<T>(w), static_cast<T>(scale));
-    cpu::fft::c2r_2d<T>(h, delta.data<T>(), layers, d1, d2);
-  });
+        cuda::hermitian_scatter(half, coeffs, e.rows.data(), e.cols.data(), e.d1, e.d2, w, scale),
+        "spectral_delta", half.device());
+}
+
+void mirrored_gather(const Tensor& dcoeffs, const Tensor& half, const SpectralEntries& e,
+                     std::complex<double> w, double scale) {
+  if (half.device().is_cpu())
+    cpu::mirrored_gather(dcoeffs, half, e.rows.data(), e.cols.data(), e.d1, e.d2, w, scale);
+  else
+    FFTUNE_CUDA_OR_NO_KERNEL(
+        cuda::mirrored_gather(dcoeffs, half, e.rows.data(), e.cols.data(), e.d1, e.d2, w, scale),
+        "spectral_delta", half.device());
+}
+
+void spectral_c2r(const Tensor& delta, const Tensor& half) {
+  if (half.device().is_cpu())
+    cpu::spectral_c2r(delta, half);
+  else
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::spectral_c2r(delta, half), "spectral_delta", half.device());
+}
+
+void spectral_r2c(const Tensor& half, const Tensor& g) {
+  if (g.device().is_cpu())
+    cpu::spectral_r2c(half, g);
+  else
+    FFTUNE_CUDA_OR_NO_KERNEL(cuda::spectral_r2c(half, g), "spectral_delta", g.device());
+}
+
+// ---- the op ----------------------------------------------------------------------------------
+
+// delta (d1, d2) from contiguous coeffs (N), without autograd.
+Tensor spectral_delta_forward(const Tensor& coeffs, const SpectralEntries& e, double scale,
+                              std::complex<double> w) {
+  // (d1, ⌊d2/2⌋ + 1) half spectrum, zeroed; the scatter accumulates into it.
+  const Tensor half =
+      zeros({e.d1, half_bins(e.d2)}, complex_dtype(coeffs.dtype()), coeffs.device());
+  hermitian_scatter(half, coeffs, e, w, scale);
+  Tensor delta = empty({e.d1, e.d2}, coeffs.dtype(), coeffs.device());
+  spectral_c2r(delta, half);
+  return delta;
 }
 
 class SpectralDeltaBackward final : public Node {
  public:
-  SpectralDeltaBackward(const SpectralEntries& entries, double scale, std::complex<double> w,
-                        Shape coeff_shape)
-      : entries_(entries), scale_(scale), w_(w), coeff_shape_(std::move(coeff_shape)) {}
+  SpectralDeltaBackward(const SpectralEntries& entries, double scale, std::complex<double> w)
+      : entries_(entries), scale_(scale), w_(w) {}
   std::string name() const override { return "SpectralDeltaBackward"; }
 
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
-    return {spectral_delta_backward(grads[0], entries_, scale_, w_, coeff_shape_)};
+    return {spectral_delta_backward(grads[0], entries_, scale_, w_)};
   }
 
  private:
   SpectralEntries entries_;  // a copy (2·N indices): the graph may outlive the adapter
   double scale_;
   std::complex<double> w_;
-  Shape coeff_shape_;
 };
 
 }  // namespace
 
 Tensor spectral_delta_backward(const Tensor& grad, const SpectralEntries& entries, double scale,
-                               std::complex<double> w, const Shape& coeff_shape) {
-  const Tensor g = grad.contiguous();  // (L, d1, d2) or (d1, d2)
-  const int64_t d1 = entries.d1, d2 = entries.d2, n = entries.size();
-  const int64_t layers = g.numel() / (d1 * d2);
-  Tensor dcoeffs = empty(coeff_shape, g.dtype(), g.device());
-  if (!g.device().is_cpu()) {
-    FFTUNE_CUDA_OR_NO_KERNEL(
-        cuda::spectral_delta_backward(dcoeffs, g, entries.rows.data(), entries.cols.data(), n, d1,
-                                      d2, w, scale),
-        "spectral_delta", g.device());
-    return dcoeffs;
-  }
-  dispatch_float(g.dtype(), "spectral_delta", [&]<typename T>() {
-    // A = rfft2(G): (L, d1, d2/2 + 1)
-    Tensor half = empty({layers, d1, d2 / 2 + 1}, complex_dtype(g.dtype()), g.device());
-    auto* a = static_cast<std::complex<T>*>(half.raw_data());
-    cpu::fft::r2c_2d<T>(g.data<T>(), a, layers, d1, d2);
-    cpu::mirrored_gather<T>(dcoeffs.data<T>(), a, entries.rows.data(), entries.cols.data(), layers,
-                            n, d1, d2, std::complex<T>(w), static_cast<T>(scale));
-  });
+                               std::complex<double> w) {
+  const Tensor g = grad.contiguous();  // (d1, d2)
+  FFTUNE_CHECK(g.dim() == 2 && g.size(0) == entries.d1 && g.size(1) == entries.d2,
+               "spectral_delta_backward: the gradient must be (", entries.d1, ", ", entries.d2,
+               "), got ", g.shape());
+  // A = rfft2(G): (d1, ⌊d2/2⌋ + 1)
+  const Tensor half =
+      empty({entries.d1, half_bins(entries.d2)}, complex_dtype(g.dtype()), g.device());
+  spectral_r2c(half, g);
+  Tensor dcoeffs = empty({entries.size()}, g.dtype(), g.device());
+  mirrored_gather(dcoeffs, half, entries, w, scale);
   return dcoeffs;
 }
 
@@ -84,8 +103,8 @@ Tensor spectral_delta(const Tensor& coeffs, const SpectralEntries& entries, doub
   FFTUNE_CHECK(is_floating(coeffs.dtype()), "spectral_delta: coeffs must be f32 or f64, got ",
                coeffs.dtype());
   const int64_t n = entries.size(), d1 = entries.d1, d2 = entries.d2;
-  FFTUNE_CHECK((coeffs.dim() == 1 || coeffs.dim() == 2) && coeffs.size(-1) == n,
-               "spectral_delta: coeffs must be (N) or (L, N) with N = ", n, " entries, got shape ",
+  FFTUNE_CHECK(coeffs.dim() == 1 && coeffs.size(0) == n,
+               "spectral_delta: coeffs must be (N) with N = ", n, " entries, got shape ",
                coeffs.shape());
   FFTUNE_CHECK(static_cast<int64_t>(entries.cols.size()) == n && d1 > 0 && d2 > 0,
                "spectral_delta: malformed entries (", entries.rows.size(), " rows, ",
@@ -95,12 +114,8 @@ Tensor spectral_delta(const Tensor& coeffs, const SpectralEntries& entries, doub
                      entries.cols[i] < d2,
                  "spectral_delta: entry ", i, " (", entries.rows[i], ", ", entries.cols[i],
                  ") lies outside the ", d1, " x ", d2, " spectrum");
-  const int64_t layers = coeffs.dim() == 2 ? coeffs.size(0) : 1;
-  Shape out_shape = coeffs.dim() == 2 ? Shape{layers, d1, d2} : Shape{d1, d2};
-  Tensor delta = empty(out_shape, coeffs.dtype(), coeffs.device());
-  delta_kernel(delta, coeffs.detach().contiguous(), layers, entries, scale, w);
-
-  if (auto node = make_node<SpectralDeltaBackward>({coeffs}, entries, scale, w, coeffs.shape()))
+  Tensor delta = spectral_delta_forward(coeffs.detach().contiguous(), entries, scale, w);
+  if (auto node = make_node<SpectralDeltaBackward>({coeffs}, entries, scale, w))
     attach(node, {delta});
   return delta;
 }

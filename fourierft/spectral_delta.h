@@ -23,7 +23,12 @@
 //
 // Backward: ∂L/∂c = scale · 2·Re(w · conj(fft2(G)[j, k])) with G = ∂L/∂ΔW — one real-to-complex
 // FFT of G and a gather; for k > ⌊d2/2⌋ the gather reads the mirror, fft2(G)[j, k] =
-// conj(fft2(G)[−j, −k]) since G is real (ops/cpu/spectral_kernels.h).
+// conj(fft2(G)[−j, −k]) since G is real. Which cell is stored, and where a mirror lands, is
+// Note [half-spectrum index rule] (ops/spectral_math.h), the one place both backends take it from.
+//
+// The op is one sequence of steps for both devices: zero the half spectrum, scatter, C2R;
+// backward R2C, gather. Each step is a Tensor-level kernel of ops/cpu/spectral_kernels.h or its
+// CUDA twin of the same name (ops/cuda/spectral_ops.h), chosen by the tensors' device.
 #pragma once
 
 #include <complex>
@@ -33,18 +38,17 @@
 
 namespace fftune::fourierft {
 
-// ΔW = scale · Σ_l c_l · 2·Re(w · e^{iθ_l}) over the entries. coeffs (N) -> (d1, d2), or a
-// batch of L layers sharing the entries, (L, N) -> (L, d1, d2), made by one batched C2R.
+// ΔW = scale · Σ_l c_l · 2·Re(w · e^{iθ_l}) over the entries: coeffs (N) -> (d1, d2).
 Tensor spectral_delta(const Tensor& coeffs, const SpectralEntries& entries, double scale,
                       std::complex<double> w);
 
 // The adjoint of spectral_delta, without autograd: its backward, and the FourierFT layer's
-// coefficient gradient through G. dcoeffs of coeff_shape ((N) or (L, N)) from G = ∂L/∂ΔW
-// ((d1, d2) or (L, d1, d2)): one batched R2C and the mirrored gather, on G's device.
+// coefficient gradient through G. dcoeffs (N) from G = ∂L/∂ΔW (d1, d2): one R2C and the
+// mirrored gather, on G's device.
 Tensor spectral_delta_backward(const Tensor& g, const SpectralEntries& entries, double scale,
-                               std::complex<double> w, const Shape& coeff_shape);
+                               std::complex<double> w);
 
-// FourierFT: ΔW = α · Re(ifft2(todense(E, c))). coeffs (N) or (L, N).
+// FourierFT: ΔW = α · Re(ifft2(todense(E, c))). coeffs (N).
 Tensor fourierft_delta(const Tensor& coeffs, const SpectralEntries& entries, double alpha);
 
 }  // namespace fftune::fourierft

@@ -1,7 +1,9 @@
 // Host entry points of the CUDA spectral-adapter kernels (ops/cuda/spectral_kernels.cu), the
-// twins of ops/cpu/spectral_kernels.h (Note [Hermitian half-spectrum scatter] in
-// fourierft/spectral_delta.h). Device pointers; complex buffers are interleaved (re, im) pairs,
-// the layout of std::complex<T>[] and of cuFFT's complex types.
+// twins of the pointer-level kernels in ops/cpu/spectral_kernels.h (Note [Hermitian
+// half-spectrum scatter] in fourierft/spectral_delta.h); every cell they index follows Note
+// [half-spectrum index rule] (ops/spectral_math.h). Device pointers; complex buffers are
+// interleaved (re, im) pairs, the layout of std::complex<T>[] and of cuFFT's complex types.
+// The Tensor-level entry points the ops call are in ops/cuda/spectral_ops.h.
 #pragma once
 
 #include <cstdint>
@@ -12,15 +14,14 @@
 namespace fftune::cuda {
 inline namespace FFTUNE_CUDA_BUILD {
 
-// For each layer l < L and entry i < N at (rows[i], cols[i]) of a d1 × d2 spectrum, adds
-//   scale · c[l, i] · w        at (row, col)                 if col ≤ d2/2,
-//   scale · c[l, i] · conj(w)  at (−row mod d1, −col mod d2)  if that column ≤ d2/2,
-// into half (L, d1, d2/2 + 1) complex, which the caller zeroes. w = (w_re, w_im).
-// One thread per (layer, entry), accumulating with atomicAdd: the fast default.
+// For each entry i < N at (rows[i], cols[i]) of a d1 × d2 spectrum, adds
+//   scale · c[i] · w        at (row, col)                 if that cell is stored,
+//   scale · c[i] · conj(w)  at (−row mod d1, −col mod d2)  if that cell is stored,
+// into half (d1, d2/2 + 1) complex, which the caller zeroes. w = (w_re, w_im).
+// One thread per entry, accumulating with atomicAdd: the fast default.
 template <typename T>
 void hermitian_scatter(T* half, const T* coeffs, const int64_t* rows, const int64_t* cols,
-                       int64_t L, int64_t N, int64_t d1, int64_t d2, T w_re, T w_im, T scale,
-                       Stream stream);
+                       int64_t N, int64_t d1, int64_t d2, T w_re, T w_im, T scale, Stream stream);
 
 // Note [deterministic spectral scatter]
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -43,25 +44,24 @@ HermitianScatterPlan hermitian_scatter_plan(const int64_t* rows, const int64_t* 
                                             int64_t d1, int64_t d2);
 
 // The scatter through a plan (device copies of its three arrays; C = cells.size()): writes every
-// touched cell of half (L, d1, d2/2 + 1), which the caller zeroes (untouched cells stay 0). One
-// thread per (layer, touched cell); no atomics, so the result repeats bit for bit.
+// touched cell of half (d1, d2/2 + 1), which the caller zeroes (untouched cells stay 0). One
+// thread per touched cell; no atomics, so the result repeats bit for bit.
 template <typename T>
 void hermitian_scatter_by_cell(T* half, const T* coeffs, const int64_t* cells,
-                               const int64_t* offsets, const int64_t* sources, int64_t L, int64_t N,
-                               int64_t C, int64_t d1, int64_t d2, T w_re, T w_im, T scale,
-                               Stream stream);
+                               const int64_t* offsets, const int64_t* sources, int64_t C, T w_re,
+                               T w_im, T scale, Stream stream);
 
-// dcoeffs[l, i] = scale · 2·Re(w · conj(X)), X = fft2(G_l)[row, col] read from the R2C half
-// spectrum (L, d1, d2/2 + 1): A[row, col] for col ≤ d2/2, else conj(A[−row, −col]).
+// dcoeffs[i] = scale · 2·Re(w · conj(X)), X = fft2(G)[row, col] read from the R2C half
+// spectrum (d1, d2/2 + 1) where stored_cell says.
 template <typename T>
-void mirrored_gather(T* dcoeffs, const T* half, const int64_t* rows, const int64_t* cols, int64_t L,
-                     int64_t N, int64_t d1, int64_t d2, T w_re, T w_im, T scale, Stream stream);
+void mirrored_gather(T* dcoeffs, const T* half, const int64_t* rows, const int64_t* cols, int64_t N,
+                     int64_t d1, int64_t d2, T w_re, T w_im, T scale, Stream stream);
 
 // The twin of cpu::row_fft_gather: dcoeffs[l] = scale · Re Σ_t B[t, j_l] · A[t, k_l] for N
-// entries, with A (tokens, d2/2 + 1) and B (tokens, d1/2 + 1) the row-wise R2C spectra of X and
-// dY as a batched cuFFT writes them (untransposed), read through the mirror beyond the half.
-// One warp per entry; its lanes stride over the tokens and a shuffle sum combines them (a fixed
-// order: deterministic).
+// entries, with the row spectra of X and dY stored bins-major, a (d2/2 + 1, tokens) and
+// b (d1/2 + 1, tokens) — the CPU twin's layout — each bin read where stored_bin says.
+// One warp per entry; its lanes read consecutive tokens (coalesced) and a shuffle sum combines
+// them (a fixed order: deterministic).
 template <typename T>
 void row_fft_gather(T* dcoeffs, const T* a, const T* b, const int64_t* rows, const int64_t* cols,
                     int64_t N, int64_t tokens, int64_t d1, int64_t d2, T scale, Stream stream);

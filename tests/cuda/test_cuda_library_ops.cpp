@@ -206,15 +206,15 @@ SpectralEntries awkward_entries(int64_t d1, int64_t d2, int64_t n, uint64_t seed
   return e;
 }
 
-TEST(CudaFourierFT, SpectralDeltaBatchedAcrossLayers) {
+TEST(CudaFourierFT, SpectralDelta) {
   FFTUNE_SKIP_WITHOUT_CUDA_DEVICE();
   for (auto [d1, d2] : {std::pair<int64_t, int64_t>{16, 12}, {15, 9}, {48, 64}}) {
     SCOPED_TRACE(::testing::Message() << d1 << " x " << d2);
     const SpectralEntries e = awkward_entries(d1, d2, 40, 5);
     expect_cuda_matches_cpu(
         [&](const Inputs& in) { return fourierft::fourierft_delta(in[0], e, 300.0); },
-        {f32({3, 40}, 80)}, 1e-4, 1e-4);
-    // The Hartley phase (1 − i)/2, one layer.
+        {f32({40}, 80)}, 1e-4, 1e-4);
+    // The Hartley phase (1 − i)/2.
     expect_cuda_matches_cpu(
         [&](const Inputs& in) {
           return fourierft::spectral_delta(in[0], e, 0.1, {0.5, -0.5});
@@ -247,6 +247,23 @@ TEST(CudaFourierFT, FourierFTLinearOnBothCoefficientGradientPaths) {
   }
 }
 
+// Two layers reading one input through one RowSpectrumShare (Note [row spectrum sharing]):
+// the shared row spectrum on the device gives the CPU's gradients.
+TEST(CudaFourierFT, LayersSharingTheRowSpectrum) {
+  FFTUNE_SKIP_WITHOUT_CUDA_DEVICE();
+  const SpectralEntries e = awkward_entries(24, 40, 50, 9);
+  expect_cuda_matches_cpu(
+      [&](const Inputs& v) {
+        fourierft::RowSpectrumShare share;
+        const Tensor yq = fourierft::fourierft_linear(v[0], v[1], Tensor(), v[2], e, 150.0,
+                                                      CoeffGradPath::kRowFFT, &share);
+        const Tensor yv = fourierft::fourierft_linear(v[0], v[1], Tensor(), v[3], e, 150.0,
+                                                      CoeffGradPath::kRowFFT, &share);
+        return mul(yq, yv);
+      },
+      {f32({37, 40}, 97), f32({24, 40}, 98), f32({50}, 99), f32({50}, 100)}, 1e-4, 1e-4);
+}
+
 // ---- determinism ---------------------------------------------------------------------------
 
 // Sets deterministic mode for one scope and restores the previous setting.
@@ -263,7 +280,7 @@ class DeterministicScope {
 
 // One step of a small FourierFT model on CUDA from fixed initial values: a conv2d patch
 // embedding, a FourierFT layer over the patches whose entries repeat one cell many times (so
-// that the default scatter's atomics would add in a varying order), a batched spectral delta,
+// that the default scatter's atomics would add in a varying order), a second spectral delta,
 // a squared loss, backward, and an SGD update of the coefficients. Returns everything it made.
 std::vector<Tensor> fourierft_training_step() {
   const Device cuda = Device::cuda();
@@ -275,11 +292,11 @@ std::vector<Tensor> fourierft_training_step() {
   for (int64_t i = 64; i < 96; ++i) e.rows[i] = 24 - 5, e.cols[i] = 24 - 7;  // and its mirror
   Tensor images = leaf({2, 3, 16, 16}, 100), patch_w = leaf({24, 3, 4, 4}, 101);
   Tensor patch_b = leaf({24}, 102), w0 = leaf({24, 24}, 103), coeffs = leaf({200}, 104);
-  Tensor layer_coeffs = leaf({4, 200}, 105);
+  Tensor layer_coeffs = leaf({200}, 105);
   const Tensor patches = conv2d(images, patch_w, patch_b, {4, 4}, {0, 0});  // (2, 24, 4, 4)
   const Tensor tokens = patches.reshape({2, 24, 16}).transpose(1, 2);       // (2, 16, 24)
   const Tensor y = fourierft::fourierft_linear(tokens, w0, Tensor(), coeffs, e, 80.0);
-  const Tensor deltas = fourierft::fourierft_delta(layer_coeffs, e, 80.0);  // (4, 24, 24)
+  const Tensor deltas = fourierft::fourierft_delta(layer_coeffs, e, 80.0);  // (24, 24)
   const Tensor loss = add(sum(mul(y, y)), sum(mul(deltas, deltas)));
   loss.backward();
   Tensor updated;
@@ -314,7 +331,7 @@ TEST(CudaDeterminism, FourierFTTrainingStepRepeatsBitForBit) {
 TEST(CudaDeterminism, DeterministicScatterMatchesTheDefaultOne) {
   FFTUNE_SKIP_WITHOUT_CUDA_DEVICE();
   const SpectralEntries e = awkward_entries(20, 14, 60, 9);
-  const Tensor c = f32({3, 60}, 110).detach().to(Device::cuda());
+  const Tensor c = f32({60}, 110).detach().to(Device::cuda());
   Tensor fast, fixed;
   {
     DeterministicScope off(false);

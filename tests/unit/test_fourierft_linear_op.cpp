@@ -58,29 +58,70 @@ TEST(FourierFTLinearOp, Gradcheck) {
   }
 }
 
-TEST(FourierFTLinearOp, TwoLayersOnTheSameInputShareTheRowSpectrum) {
-  // Query and value read one X; the second backward reuses the cached rfft(X). Both must still
-  // get their own correct gradient, also after X changes in place.
-  const SpectralEntries e = uniform_entries(6, 8, 10, 5);
+TEST(FourierFTLinearOp, RowSpectrumShareHandsOneSlotPerInput) {
+  RowSpectrumShare share;
   Tensor x = random_tensor({5, 8}, DType::f64, 1, false);
-  Tensor w = random_tensor({6, 8}, DType::f64, 2, false);
+  const Tensor y = random_tensor({5, 8}, DType::f64, 2, false);
+  auto slot = share.slot_for(x);
+  EXPECT_EQ(share.slot_for(x), slot);               // the same input: the same slot
+  EXPECT_EQ(share.slot_for(x.view({5, 8})), slot);  // an identical view reads the same data
+  EXPECT_NE(share.slot_for(y), slot);               // another input
+  auto slot_y = share.slot_for(y);
+  EXPECT_NE(share.slot_for(x), slot_y);  // the share follows the latest input
+  slot = share.slot_for(x);
+  mul_(x, 1.5);  // an in-place change: not the input the slot was made for
+  EXPECT_FALSE(slot->reads(x));
+  EXPECT_NE(share.slot_for(x), slot);
+  // The share keeps no slot alive: once its holders are gone, the slot is freed.
+  const std::weak_ptr<RowSpectrumShare::Slot> watch = slot_y;
+  slot_y.reset();
+  EXPECT_TRUE(watch.expired());
+}
+
+// Query and value read one X. The gradients of two layers holding one RowSpectrumShare (which
+// compute rfft(X) once) equal those of two layers computing it each, and of the dense path; and
+// the share leaves no memory behind: after backward the host holds what it held before forward.
+TEST(FourierFTLinearOp, TwoLayersSharingTheRowSpectrum) {
+  const SpectralEntries e = uniform_entries(6, 8, 10, 5);
+  const Tensor x = random_tensor({5, 8}, DType::f64, 1, false);
+  const Tensor w = random_tensor({6, 8}, DType::f64, 2, false);
   Tensor cq = random_tensor({10}, DType::f64, 3), cv = random_tensor({10}, DType::f64, 4);
-  for (int round = 0; round < 2; ++round) {
-    cq.set_grad(Tensor());
-    cv.set_grad(Tensor());
-    Tensor loss = sum(mul(fourierft_linear(x, w, Tensor(), cq, e, 2.0, CoeffGradPath::kRowFFT),
-                          fourierft_linear(x, w, Tensor(), cv, e, 2.0, CoeffGradPath::kRowFFT)));
-    loss.backward();
-    const Tensor gq = cq.grad(), gv = cv.grad();
-    cq.set_grad(Tensor());
-    cv.set_grad(Tensor());
-    sum(mul(fourierft_linear(x, w, Tensor(), cq, e, 2.0, CoeffGradPath::kDenseGradient),
-            fourierft_linear(x, w, Tensor(), cv, e, 2.0, CoeffGradPath::kDenseGradient)))
-        .backward();
-    EXPECT_ALL_CLOSE(gq, cq.grad(), 1e-10, 1e-12);
-    EXPECT_ALL_CLOSE(gv, cv.grad(), 1e-10, 1e-12);
-    mul_(x, 1.5);  // an in-place change: the cache must notice
-  }
+  struct Result {
+    Tensor gq, gv;
+    size_t added_by_backward;  // host bytes, with the forward's outputs still alive
+    size_t left_after_pass;    // host bytes, once the outputs are gone too
+  };
+  auto run = [&](CoeffGradPath path, RowSpectrumShare* share) {
+    Result r;
+    const size_t before = host_memory_stats().live_bytes;
+    {
+      Tensor yq = fourierft_linear(x, w, Tensor(), cq, e, 2.0, path, share);
+      Tensor yv = fourierft_linear(x, w, Tensor(), cv, e, 2.0, path, share);
+      Tensor loss = sum(mul(yq, yv));
+      loss.backward();
+      r.gq = cq.grad();
+      r.gv = cv.grad();
+      cq.set_grad(Tensor());
+      cv.set_grad(Tensor());
+      r.added_by_backward = host_memory_stats().live_bytes - before;
+    }
+    r.left_after_pass = host_memory_stats().live_bytes - before;
+    return r;
+  };
+  const Result unshared = run(CoeffGradPath::kRowFFT, nullptr);
+  const Result dense = run(CoeffGradPath::kDenseGradient, nullptr);
+  RowSpectrumShare share;
+  const Result shared = run(CoeffGradPath::kRowFFT, &share);
+  EXPECT_ALL_CLOSE(shared.gq, unshared.gq, 0.0, 0.0);
+  EXPECT_ALL_CLOSE(shared.gv, unshared.gv, 0.0, 0.0);
+  EXPECT_ALL_CLOSE(shared.gq, dense.gq, 1e-10, 1e-12);
+  EXPECT_ALL_CLOSE(shared.gv, dense.gv, 1e-10, 1e-12);
+  // Each node dropped the shared spectrum once its backward ran: the same bytes as unshared.
+  EXPECT_EQ(shared.added_by_backward, unshared.added_by_backward);
+  // With the outputs gone too, only the two gradients (held by the results) remain of the pass.
+  const size_t grads = 2 * 10 * sizeof(double);
+  EXPECT_EQ(shared.left_after_pass, grads);
+  EXPECT_EQ(unshared.left_after_pass, grads);
 }
 
 TEST(FourierFTLinearOp, Errors) {

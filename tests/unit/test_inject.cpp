@@ -240,6 +240,29 @@ TEST(Inject, NFrequencyPatternFollowsPeft) {
   EXPECT_EQ(n_of("head.dense"), 11);
 }
 
+// Note [row spectrum sharing]: the adapted layers of one parent module hold one share, layers
+// of different parents different ones.
+TEST(Inject, FourierFTLayersOfOneParentShareTheRowSpectrum) {
+  auto model = make_model();
+  InjectOptions o;
+  o.target_modules = ModulePatterns::list({"query", "value", "dense"});
+  fourierft::FourierFTOptions base;
+  base.n_frequency = 4;
+  inject_fourierft(*model, o, base);
+  auto share_of = [&](const std::string& name) {
+    auto* a = dynamic_cast<fourierft::FourierFTLinear*>(linear(*model, name).adapter().get());
+    return a->row_spectrum_share().get();
+  };
+  const auto* layer0 = share_of("encoder.layer.0.attention.query");
+  ASSERT_NE(layer0, nullptr);
+  EXPECT_EQ(share_of("encoder.layer.0.attention.value"), layer0);
+  EXPECT_NE(share_of("encoder.layer.1.attention.query"), layer0);
+  EXPECT_EQ(share_of("encoder.layer.1.attention.value"),
+            share_of("encoder.layer.1.attention.query"));
+  EXPECT_NE(share_of("encoder.layer.0.ffn.dense"), layer0);
+  EXPECT_NE(share_of("head.dense"), share_of("encoder.layer.0.ffn.dense"));
+}
+
 TEST(Inject, LoraPatternFollowsPeftGetPatternKey) {
   // peft: the first key k with re.match(r"(.*\.)?(" + k + ")$", name), else the exact name.
   const std::vector<std::pair<std::string, double>> pattern = {{"attention.value", 2}, {"q.*y", 3}};

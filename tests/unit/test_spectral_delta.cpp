@@ -1,6 +1,6 @@
 // fourierft/spectral_delta.cpp and ops/cpu/spectral_kernels.cpp: the FourierFT ΔW through the
-// Hermitian half-spectrum fast path against the plain definition, gradients, batching, and the
-// Hermitian property of the scattered half spectrum.
+// Hermitian half-spectrum fast path against the plain definition, gradients, and the Hermitian
+// property of the scattered half spectrum.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -92,8 +92,6 @@ TEST(SpectralDelta, GradcheckOddAndEvenSizes) {
     const SpectralEntries e = tricky_entries(d1, d2);
     EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) { return fourierft_delta(in[0], e, 3.0); },
                      {random_tensor({e.size()}, DType::f64, 3)});
-    EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) { return fourierft_delta(in[0], e, 3.0); },
-                     {random_tensor({3, e.size()}, DType::f64, 4)});
   }
 }
 
@@ -119,19 +117,13 @@ TEST(SpectralDelta, PlainPathGradcheckAndAgreementOfGradients) {
   }
 }
 
-TEST(SpectralDelta, BatchedLayersEqualOneLayerAtATime) {
-  const SpectralEntries e = uniform_entries(12, 10, 30, 7);
-  const Tensor c = random_tensor({4, 30}, DType::f32, 5, false);
-  const Tensor batched = fourierft_delta(c, e, 10.0);
-  ASSERT_EQ(batched.shape(), (Shape{4, 12, 10}));
-  for (int64_t l = 0; l < 4; ++l)
-    EXPECT_ALL_CLOSE(batched.select(0, l), fourierft_delta(c.select(0, l), e, 10.0), 1e-6, 1e-7);
-}
-
 TEST(SpectralDelta, ArgumentErrors) {
   const SpectralEntries e = uniform_entries(4, 4, 5, 1);
   EXPECT_FFTUNE_ERROR(fourierft_delta(zeros({4}), e, 1.0), "N = 5 entries");
   EXPECT_FFTUNE_ERROR(fourierft_delta(zeros({2, 2, 5}), e, 1.0), "N = 5 entries");
+  EXPECT_FFTUNE_ERROR(fourierft_delta(zeros({2, 5}), e, 1.0), "coeffs must be (N)");
+  EXPECT_FFTUNE_ERROR(spectral_delta_backward(zeros({4, 5}), e, 1.0, {0.5, 0.0}),
+                      "the gradient must be (4, 4)");
   EXPECT_FFTUNE_ERROR(fourierft_delta(zeros({5}, DType::i64), e, 1.0), "f32 or f64");
 }
 
@@ -148,8 +140,8 @@ TEST(SpectralKernels, ScatterIsHermitianInSelfMirroredColumns) {
     for (std::complex<double> w : {std::complex<double>(0.5, 0), std::complex<double>(0.5, -0.5)}) {
       const int64_t h = d2 / 2 + 1;
       std::vector<std::complex<double>> half(d1 * h);
-      cpu::hermitian_scatter<double>(half.data(), c.data(), e.rows.data(), e.cols.data(), 1,
-                                     e.size(), d1, d2, w, 1.0);
+      cpu::hermitian_scatter<double>(half.data(), c.data(), e.rows.data(), e.cols.data(), e.size(),
+                                     d1, d2, w, 1.0);
       std::vector<int64_t> self_mirrored = {0};
       if (d2 % 2 == 0 && d2 > 1) self_mirrored.push_back(d2 / 2);
       for (int64_t k : self_mirrored)
