@@ -117,7 +117,7 @@ void jpeg_count_scans(j_common_ptr cinfo) {
 struct JpegDecoder {
   jpeg_decompress_struct cinfo;
   JpegErrorManager err;
-  jpeg_progress_mgr progress;
+  jpeg_progress_mgr progress{};
   bool created = false;
 
   JpegDecoder() {

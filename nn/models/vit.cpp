@@ -189,8 +189,10 @@ ViTImageProcessorConfig ViTImageProcessorConfig::from_json(const json& j) {
       read_field(j, f, key, *out);
     }
   }
-  FFTUNE_CHECK(c.height > 0 && c.width > 0, f, ": size must be positive, got ", c.height, "x",
-               c.width);
+  FFTUNE_CHECK(c.height > 0 && c.width > 0 && c.height <= hf::kMaxConfigImageSize &&
+                   c.width <= hf::kMaxConfigImageSize,
+               f, ": size must be in [1, ", hf::kMaxConfigImageSize, "] a side, got ", c.height,
+               "x", c.width);
   FFTUNE_CHECK(c.image_mean.size() == c.image_std.size(), f,
                ": image_mean and image_std must have one value per channel, got ",
                c.image_mean.size(), " and ", c.image_std.size());

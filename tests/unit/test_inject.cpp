@@ -94,6 +94,11 @@ TEST(Inject, RegexHasPythonSemanticsLookaheadsIncluded) {
             (Names{"encoder.layer.1.attention.query", "encoder.layer.1.attention.key"}));
 }
 
+TEST(Inject, LayerIndexTooLargeForInt64MatchesNoLayer) {
+  EXPECT_EQ(layer_index("encoder.layer.11.attention.query", {}), 11);
+  EXPECT_EQ(layer_index("encoder.layer.99999999999999999999999.attention.query", {}), std::nullopt);
+}
+
 TEST(Inject, BacktrackingRegexIsAnErrorNotAHang) {
   auto model = make_model();
   InjectOptions o;

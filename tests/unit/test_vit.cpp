@@ -266,6 +266,8 @@ TEST(ViTImageProcessorConfig, FromJson) {
                       "'size'");
   EXPECT_FFTUNE_ERROR(
       ViTImageProcessorConfig::from_json(json::parse(R"({"image_std": [0.5, 0.0, 0.5]})")), "zero");
+  EXPECT_FFTUNE_ERROR(ViTImageProcessorConfig::from_json(json::parse(R"({"size": 4294967296})")),
+                      "size must be in [1, 16384] a side");
   // No file: the defaults at the model's size.
   const auto none = ViTImageProcessorConfig::from_pretrained(
       (fs::temp_directory_path() / "fftune_vit_no_such_dir").string(), tiny_config());
