@@ -2,34 +2,25 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/error.h"
+#include "core/regex.h"
 
 namespace fftune::adapters {
 
 namespace {
 
-std::regex make_regex(const std::string& pattern, const char* what) {
-  try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    FFTUNE_FAIL("inject: ", what, " '", pattern, "' is not a valid regular expression: ", e.what());
-  }
-}
-
-// Python's re.fullmatch(pattern, s).
+// Python's re.fullmatch(pattern, s); `what` names the pattern's field in errors.
 bool full_match(const std::string& pattern, const std::string& s, const char* what) {
-  return std::regex_match(s, make_regex(pattern, what));
+  return Regex(pattern, std::string("inject: ") + what).full_match(s);
 }
 
 // Python's re.match(pattern, s): anchored at the start, not at the end.
-bool prefix_match(const std::string& pattern, const std::string& s, std::smatch* m,
-                  const char* what) {
-  std::smatch local;
-  return std::regex_search(s, m ? *m : local, make_regex(pattern, what),
-                           std::regex_constants::match_continuous);
+bool prefix_match(const std::string& pattern, const std::string& s,
+                  std::vector<std::string>* groups, const char* what) {
+  return Regex(pattern, std::string("inject: ") + what).prefix_match(s, groups);
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -73,18 +64,24 @@ std::string list_to_string(const std::vector<int64_t>& v) {
 
 std::optional<int64_t> layer_index(const std::string& key,
                                    const std::vector<std::string>& layers_pattern) {
-  std::smatch m;
+  std::vector<std::string> groups;
   bool found = false;
   if (layers_pattern.empty()) {
-    found = prefix_match(R"(.*?\.[^.]*\.(\d+)\.)", key, &m, "default layer pattern");
+    found = prefix_match(R"(.*?\.[^.]*\.(\d+)\.)", key, &groups, "default layer pattern");
   } else {
     for (const std::string& pattern : layers_pattern) {
-      found = prefix_match(R"((?:^|.*?\.))" + pattern + R"(\.(\d+)\.)", key, &m, "layers_pattern");
+      found =
+          prefix_match(R"((?:^|.*?\.))" + pattern + R"(\.(\d+)\.)", key, &groups, "layers_pattern");
       if (found) break;
     }
   }
   if (!found) return std::nullopt;
-  return std::stoll(m[m.size() - 1].str());
+  // The index is the last group; a run of digits too long for int64 matches no layer.
+  try {
+    return std::stoll(groups.back());
+  } catch (const std::out_of_range&) {
+    return std::nullopt;
+  }
 }
 
 TargetMatch match_target(const InjectOptions& options, const std::string& key) {
@@ -224,7 +221,12 @@ std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions&
   for (const auto& [key, seen_as, linear] : targets) {
     FFTUNE_CHECK(linear->adapter() == nullptr, "inject: layer '", key, "' already has a '",
                  linear->adapter()->method(), "' adapter");
-    adapters.push_back(factory(seen_as, *linear));
+    try {
+      adapters.push_back(factory(seen_as, *linear));
+    } catch (const Error& e) {
+      FFTUNE_FAIL("inject: layer '", key, "' (", linear->out_features(), " x ",
+                  linear->in_features(), "): ", e.what());
+    }
     FFTUNE_CHECK(adapters.back() != nullptr, "inject: the adapter factory returned null for '", key,
                  "'");
   }

@@ -40,9 +40,9 @@ namespace fftune::adapters {
 // order) with re.match(r".*\." + key + "$", name), else the entry for the exact name, else the
 // default; LoRA's rank_pattern / alpha_pattern take the first key with
 // re.match(r"(.*\.)?(" + key + ")$", name) (utils/other.py get_pattern_key).
-// fftune mirrors these with std::regex (ECMAScript: the same syntax for the patterns people
-// write — alternation, classes, groups, lazy quantifiers; no Python-only constructs such as
-// (?P<name>...)). It is stricter in one place: every entry of a target list must adapt at least
+// fftune mirrors these with PCRE2 (core/regex.h: Python re's syntax, lookarounds and
+// (?P<name>...) included, under match and nesting limits; a pattern over a limit is an Error
+// naming the field). It is stricter in one place: every entry of a target list must adapt at least
 // one layer, where peft only fails when nothing at all matched.
 
 // peft's target_modules / exclude_modules: a list of names, or one regex.
@@ -95,7 +95,8 @@ using AdapterFactory =
 // makes the adapters and the modules to save trainable. Returns the adapted layer names in
 // named_modules() order. Errors (nothing attached then): a target entry (or the regex) that
 // adapts no layer — the message names it and lists some module names; a matching module that
-// is not an nn::Linear; a module to save that matches nothing; a malformed regex.
+// is not an nn::Linear; a module to save that matches nothing; a malformed regex or one over
+// a limit of core/regex.h; an adapter the factory refuses (named with its layer).
 std::vector<std::string> inject_adapters(nn::Module& model, const InjectOptions& options,
                                          const AdapterFactory& factory);
 

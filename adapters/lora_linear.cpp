@@ -1,5 +1,6 @@
 #include "adapters/lora_linear.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn/init.h"
@@ -14,6 +15,12 @@ LoRALinear::LoRALinear(int64_t out_features, int64_t in_features, const LoRAOpti
                "LoRALinear: out_features and in_features must be positive, got ", out_features,
                " and ", in_features);
   FFTUNE_CHECK(options.r > 0, "LoRALinear: r must be positive, got ", options.r);
+  // B·A has rank at most min(out, in): a larger r adds parameters but no expressiveness, and a
+  // huge one (r = 10^12 in a config file) would allocate (r, in) and (out, r) matrices.
+  const int64_t max_rank = std::min(out_features, in_features);
+  FFTUNE_CHECK(options.r <= max_rank, "LoRALinear: r ", options.r,
+               " exceeds min(out_features, in_features) = ", max_rank, " of a (", out_features,
+               ", ", in_features, ") layer (B·A cannot have a higher rank)");
   FFTUNE_CHECK(options.lora_dropout >= 0.0 && options.lora_dropout < 1.0,
                "LoRALinear: lora_dropout must be in [0, 1), got ", options.lora_dropout);
   const double r = static_cast<double>(options.r);

@@ -11,6 +11,7 @@
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/io/safetensors.h"
+#include "core/regex.h"
 
 namespace fftune::adapters {
 
@@ -178,6 +179,16 @@ void read_base(ConfigReader& r, PeftConfigBase& c, const std::string& method) {
     r.fail("target_modules",
            "must name the layers to adapt (peft's per-model default lists are not supported)");
   c.exclude_modules = r.get_patterns("exclude_modules");
+  // A regex that does not compile, or is over a limit of core/regex.h, stops here, before any
+  // model is touched.
+  for (const auto& [key, patterns] : {std::pair{"target_modules", &c.target_modules},
+                                      std::pair{"exclude_modules", &c.exclude_modules}}) {
+    try {
+      if (patterns->regex) Regex(*patterns->regex, key);
+    } catch (const Error& e) {
+      r.fail(key, e.what());
+    }
+  }
   c.bias = r.get_optional_string("bias").value_or("none");
   if (c.bias != "none")
     r.fail("bias", "'" + c.bias + "' is not supported: fftune's " + method +
@@ -540,7 +551,11 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, b
   PeftAdapterConfig init = loaded.config;
   if (auto* f = std::get_if<FourierFTConfig>(&init)) f->init_weights = true;
   if (auto* l = std::get_if<LoRAConfig>(&init)) l->init_lora_weights = true;
-  loaded.adapted = inject_peft_adapter(model, init);
+  try {
+    loaded.adapted = inject_peft_adapter(model, init);
+  } catch (const Error& e) {
+    FFTUNE_FAIL("load_peft_adapter: ", config_path, ": ", e.what());
+  }
 
   const PeftConfigBase& base = base_config(loaded.config);
   const auto expected =

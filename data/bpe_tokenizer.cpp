@@ -97,14 +97,18 @@ BpeTokenizer BpeTokenizer::from_files(const std::string& vocab_json,
   }
   FFTUNE_CHECK(vocab.is_object(), vocab_json, ":1: expected a JSON object token -> id, got ",
                vocab.type_name());
-  constexpr int64_t kMaxId = std::numeric_limits<int32_t>::max();
+  // Ids must be 0..n-1, each once, for n entries: what transformers' tokenizers write, and what
+  // a model's embedding table of vocab_size rows needs. Bounding an id by n (instead of trusting
+  // it) keeps a 68-byte file from sizing the id -> token table at 2^31 entries.
+  const auto n = static_cast<int64_t>(vocab.size());
+  tok.tokens_.resize(static_cast<size_t>(n));
   for (const auto& [token, id] : vocab.items()) {
-    FFTUNE_CHECK(id.is_number_integer() && id.get<int64_t>() >= 0 && id.get<int64_t>() < kMaxId,
+    FFTUNE_CHECK(id.is_number_integer() && id.get<int64_t>() >= 0 && id.get<int64_t>() < n,
                  vocab_json, ":", line_of(text, text.find(nlohmann::json(token).dump())),
                  ": token ", nlohmann::json(token).dump(), " has id ", id.dump(),
-                 ", expected a non-negative integer");
+                 ", expected an integer in [0, ", n,
+                 ") (ids must number the file's entries 0..n-1, each once)");
     const int64_t i = id.get<int64_t>();
-    if (static_cast<int64_t>(tok.tokens_.size()) <= i) tok.tokens_.resize(i + 1);
     FFTUNE_CHECK(tok.tokens_[i].empty(), vocab_json, ": id ", i, " is given to both ",
                  nlohmann::json(tok.tokens_[i]).dump(), " and ", nlohmann::json(token).dump());
     tok.tokens_[i] = token;

@@ -50,6 +50,14 @@ ImageDataset read_dtd_list(const fs::path& root, const std::vector<std::string>&
     const size_t slash = line.find('/');
     FFTUNE_CHECK(slash != std::string::npos && slash > 0 && slash + 1 < line.size(), list.string(),
                  ":", line_no, ": expected '<class>/<file>.jpg', got '", line, "'");
+    // The file part is one plain name: no further '/', no '.' or '..', so that a list cannot
+    // name anything outside images/<class>/ ("banded/../../../etc/hostname").
+    const std::string file_name = line.substr(slash + 1);
+    FFTUNE_CHECK(file_name.find('/') == std::string::npos &&
+                     file_name.find('\\') == std::string::npos && file_name != "." &&
+                     file_name != "..",
+                 list.string(), ":", line_no, ": '", line,
+                 "' leaves its class folder (expected '<class>/<file>.jpg', one plain file name)");
     const std::string class_name = line.substr(0, slash);
     const int64_t label = label_of(classes, class_name);
     FFTUNE_CHECK(label >= 0, list.string(), ":", line_no, ": unknown class '", class_name,
@@ -84,6 +92,10 @@ ImageDataset read_folder_split(const fs::path& dir, const std::vector<std::strin
         files.push_back(entry.path().string());
       }
     }
+    // torchvision's ImageFolder raises for a class folder with no valid file: a class with no
+    // samples would silently widen the classifier and skew the metrics.
+    FFTUNE_CHECK(!files.empty(), "read_image_folder: class folder '", (dir / name).string(),
+                 "' holds no .jpg/.jpeg/.png images (remove it, or add its images)");
     std::sort(files.begin(), files.end());
     for (auto& f : files) dataset.samples.push_back({std::move(f), label});
   }

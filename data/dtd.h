@@ -29,15 +29,17 @@ struct ImageSplits {
 //   <root>/images/<class>/<file>.jpg
 //   <root>/labels/train{k}.txt, val{k}.txt, test{k}.txt   (k = 1..10)
 // where each line of a list is `<class>/<file>.jpg`. Classes are the sub-folders of images/,
-// sorted by name; their positions are the label ids. A missing list, a malformed line, an
-// unknown class, a listed file that does not exist or an empty split stops with fftune::Error
-// naming the list file and the line.
+// sorted by name; their positions are the label ids. A missing list, a malformed line, a line
+// whose file part is not one plain name (`banded/../../etc/hostname` would leave the dataset
+// root), an unknown class, a listed file that does not exist or an empty split stops with
+// fftune::Error naming the list file and the line.
 ImageSplits read_dtd(const std::string& root, int split);
 
 // ImageFolder: <root>/train/<class>/<image>, <root>/val/<class>/<image>, and optionally
 // <root>/test/<class>/<image>. Classes are the sub-folders of train/, sorted; val/ and test/
 // may not have classes that train/ lacks. Images are .jpg, .jpeg or .png files (any case),
-// sorted by path within a class.
+// sorted by path within a class. A class folder without one is an error naming it, as in
+// torchvision's ImageFolder (a class with no samples would silently widen the classifier).
 ImageSplits read_image_folder(const std::string& root);
 
 }  // namespace fftune::data

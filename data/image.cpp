@@ -18,80 +18,20 @@
 #include "core/tensor/factory.h"
 #include "core/tensor/philox.h"
 
-// The stb implementations live here and nowhere else in the library; STATIC keeps their symbols
-// private to this file, so a program that also compiles stb itself links without clashes.
+// stb_image_write encodes our own images (demo data, tests); decoding, of files that may come
+// from anywhere, is image_decode.cpp's. STATIC keeps stb's symbols private to this file, so a
+// program that also compiles stb itself links without clashes.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#define STB_IMAGE_STATIC
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_PNG
-#include <stb_image.h>
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb_image_write.h>
 #pragma GCC diagnostic pop
 
 namespace fftune::data {
-
-// ---- decoding --------------------------------------------------------------------------------
-
-namespace {
-
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  FFTUNE_CHECK(in, "decode_image: cannot open '", path, "': ", std::strerror(errno));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-// stb_image's JPEG decoder pads a truncated scan with zeros and reports success; PIL refuses
-// such a file ("image file is truncated"). We refuse it too: walk the marker segments to the
-// first start-of-scan, then look for the end-of-image marker FF D9, which entropy-coded data
-// never contains (a data byte FF is always followed by a stuffed 00). Segments are walked, not
-// searched, so the thumbnail JPEG inside an EXIF segment does not count.
-bool jpeg_has_end_marker(const std::vector<uint8_t>& b) {
-  size_t i = 2;  // after SOI (FF D8)
-  while (i + 3 < b.size() && b[i] == 0xFF) {
-    const uint8_t marker = b[i + 1];
-    if (marker == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (marker == 0xDA) break;  // start of scan
-    i += 2 + (static_cast<size_t>(b[i + 2]) << 8 | b[i + 3]);
-  }
-  for (; i + 1 < b.size(); ++i) {
-    if (b[i] == 0xFF && b[i + 1] == 0xD9) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-Image decode_image_bytes(const std::vector<uint8_t>& bytes, const std::string& name) {
-  FFTUNE_CHECK(!bytes.empty(), "decode_image: '", name, "' is empty");
-  FFTUNE_CHECK(bytes.size() < (size_t{1} << 31), "decode_image: '", name, "' is too large");
-  int width = 0, height = 0, channels = 0;
-  // Asking for 3 channels makes stb convert gray, gray+alpha and RGBA to RGB.
-  stbi_uc* pixels = stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width,
-                                          &height, &channels, 3);
-  FFTUNE_CHECK(pixels != nullptr, "decode_image: cannot decode '", name,
-               "': ", stbi_failure_reason());
-  Image image(height, width);
-  std::memcpy(image.pixels.data(), pixels, image.pixels.size());
-  stbi_image_free(pixels);
-  const bool is_jpeg = bytes.size() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8;
-  FFTUNE_CHECK(!is_jpeg || jpeg_has_end_marker(bytes), "decode_image: cannot decode '", name,
-               "': truncated JPEG (no end-of-image marker)");
-  return image;
-}
-
-Image decode_image(const std::string& path) {
-  return decode_image_bytes(read_file(path), path);
-}
 
 // ---- encoding --------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-// Images for the vision pipeline: decoding (stb_image), the torchvision transforms a ViT
-// fine-tuning run uses (resize, center crop, RandomResizedCrop, horizontal flip) and
+// Images for the vision pipeline: decoding (libjpeg-turbo, libpng), the torchvision transforms a
+// ViT fine-tuning run uses (resize, center crop, RandomResizedCrop, horizontal flip) and
 // normalisation into a float (3, H, W) tensor.
 //
 // Pixels stay 8-bit RGB until normalisation, as in PIL: resize reproduces PIL's
@@ -30,12 +30,27 @@ struct Image {
 };
 
 // ---- decoding and encoding ----
-// Decodes a JPEG or PNG file (anything stb_image reads) to RGB; grayscale, gray+alpha and RGBA
-// are converted (alpha is dropped, as PIL's convert("RGB") does). A missing, corrupt or
-// truncated file throws fftune::Error naming the file and stb's reason.
-Image decode_image(const std::string& path);
+// Decoding (image_decode.cpp) reads files that may come from anywhere: JPEG with libjpeg-turbo,
+// PNG with libpng — decoders fuzzed continuously upstream — never stb_image, whose authors do
+// not mean it for untrusted input. The result is what PIL's Image.open(path).convert("RGB")
+// gives: gray, gray+alpha, palette and RGBA converted to RGB (alpha dropped, not composited);
+// JPEG with libjpeg's accurate integer IDCT and smooth chroma upsampling, as PIL decodes it.
+// A missing, corrupt, truncated or unsupported file is an fftune::Error naming the file and the
+// decoder's reason.
+//
+// The pixel limit: an image of more than max_pixels (width × height) is refused from its
+// header, before anything is allocated (a 389 KB PNG can declare 20000 × 20000 pixels = 1.2 GB
+// of RGB). max_pixels <= 0 means max_image_pixels().
+Image decode_image(const std::string& path, int64_t max_pixels = 0);
 // The same from bytes in memory; `name` is used in error messages.
-Image decode_image_bytes(const std::vector<uint8_t>& bytes, const std::string& name);
+Image decode_image_bytes(const std::vector<uint8_t>& bytes, const std::string& name,
+                         int64_t max_pixels = 0);
+// PIL's decompression-bomb threshold (2 × Image.MAX_IMAGE_PIXELS, where PIL raises).
+constexpr int64_t kDefaultMaxImagePixels = 178956970;
+// The process-wide limit: set_max_image_pixels' value, else the environment variable
+// FFTUNE_MAX_IMAGE_PIXELS (a positive integer), else kDefaultMaxImagePixels.
+int64_t max_image_pixels();
+void set_max_image_pixels(int64_t pixels);
 
 // Encoded files, written atomically (a temporary name, then a rename).
 std::vector<uint8_t> encode_jpeg(const Image& image, int quality = 90);

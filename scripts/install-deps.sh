@@ -10,7 +10,10 @@ packages=(
   libblis-dev                 # BLIS (OpenMP build): small f32 and all f64 GEMMs
   libopenblas-dev             # OpenBLAS: only bench_gemm_libraries compares it
   nlohmann-json3-dev          # JSON: safetensors headers, configs, adapter_config.json
-  libstb-dev                  # stb_image / stb_image_write: image decode and PNG output
+  libjpeg62-turbo-dev         # libjpeg-turbo: JPEG decoding (README "Image decoding")
+  libpng-dev                  # libpng: PNG decoding
+  libpcre2-dev                # PCRE2: target_modules regexes, with match and depth limits
+  libstb-dev                  # stb_image_write: PNG/JPEG output of our own images (demo data)
   libgtest-dev                # GoogleTest
   libbenchmark-dev            # Google Benchmark
 )

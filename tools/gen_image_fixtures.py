@@ -4,10 +4,10 @@
     reference for data/image.cpp's resize, which must match them exactly where Pillow runs its
     two passes in the same order (recorded as vertical_first, see below) and within 1 elsewhere;
   tests/fixtures/images/*: small PNG and JPEG files in each pixel format (RGB, L, LA, RGBA,
-    4:2:0 and progressive JPEG), odd sizes, encoded by Pillow (libpng, libjpeg: encoders
+    4:2:0 and progressive JPEG), odd sizes, encoded by Pillow (libpng, libjpeg-turbo: encoders
     independent of stb), and image_decode.json with Pillow's convert("RGB") of each, the
-    reference for decode_image (exact for PNG, within a small tolerance for JPEG, whose IDCT and
-    chroma upsampling differ between decoders).
+    reference for decode_image, which must match it exactly (it decodes with the same
+    libjpeg-turbo settings as Pillow: accurate integer IDCT, smooth chroma upsampling).
 
 Run by hand, never in CI:  python3 tools/gen_image_fixtures.py
 Last run with: Pillow 13.0.0, Python 3.11.7.

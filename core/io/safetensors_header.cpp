@@ -133,12 +133,18 @@ void parse_offsets(const json& value, HeaderEntry& entry, const std::string& whe
   entry.end = value[1].get<uint64_t>();
 }
 
-// Byte length of the shape's elements, or false when it overflows 64 bits.
+// Byte length of the shape's elements, or false when the shape cannot be indexed with int64:
+// the product of max(size, 1) times the element size must fit, so that a shape such as
+// (0, 2^62, 4) — no bytes, but contiguous strides past int64 — is refused here, naming the
+// file and the tensor (Note [shape overflow] in core/tensor/shape.cpp).
 bool byte_length(const Shape& shape, size_t element_size, uint64_t& bytes) {
-  bytes = element_size;
+  int64_t layout = static_cast<int64_t>(element_size);
+  bool empty = false;
   for (int64_t d : shape) {
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes)) return false;
+    if (__builtin_mul_overflow(layout, std::max<int64_t>(d, 1), &layout)) return false;
+    empty = empty || d == 0;
   }
+  bytes = empty ? 0 : static_cast<uint64_t>(layout);
   return true;
 }
 
@@ -161,7 +167,8 @@ HeaderEntry parse_entry(const std::string& name, const json& value, uint64_t dat
                "] extend past the end of the file (the data section has ", data_size, " bytes)");
   uint64_t bytes = 0;
   FFTUNE_CHECK(byte_length(entry.shape, file_dtype_size(entry.dtype), bytes), where, ": shape ",
-               entry.shape, " of ", file_dtype_name(entry.dtype), " overflows 64 bits of bytes");
+               entry.shape, " of ", file_dtype_name(entry.dtype),
+               " is too large (the product of its sizes overflows 64-bit indexing)");
   FFTUNE_CHECK(bytes == entry.end - entry.begin, where, ": shape ", entry.shape, " of ",
                file_dtype_name(entry.dtype), " needs ", bytes, " bytes but data_offsets [",
                entry.begin, ", ", entry.end, "] hold ", entry.end - entry.begin);

@@ -27,8 +27,12 @@ T from_double(double v) {
 
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t s : shape) FFTUNE_CHECK(s >= 0, "empty: negative size in shape ", shape);
-  const size_t nbytes = static_cast<size_t>(numel_of(shape)) * dtype_size(dtype);
-  return make_tensor(Storage::allocate(nbytes, device), shape, contiguous_strides(shape), 0, dtype);
+  int64_t nbytes = 0;
+  FFTUNE_CHECK(
+      !__builtin_mul_overflow(numel_of(shape), static_cast<int64_t>(dtype_size(dtype)), &nbytes),
+      "empty: shape ", shape, " is too large: its byte size overflows 64 bits");
+  return make_tensor(Storage::allocate(static_cast<size_t>(nbytes), device), shape,
+                     contiguous_strides(shape), 0, dtype);
 }
 
 Tensor full(const Shape& shape, double value, DType dtype, Device device) {

@@ -6,13 +6,32 @@
 
 namespace fftune {
 
+// Note [shape overflow]
+// Sizes come from files (a safetensors header, a config), so every product of sizes is checked.
+// A shape is valid when each size is >= 0 and the product of max(size, 1) fits in int64: that
+// product bounds both the element count and every contiguous stride. Testing the element count
+// alone is not enough — (0, 2^62, 4) has no elements, yet its contiguous strides overflow.
+namespace {
+
+int64_t checked_layout_size(const Shape& shape) {
+  int64_t product = 1;
+  for (int64_t s : shape) {
+    FFTUNE_CHECK(s >= 0, "shape ", shape, ": sizes must be non-negative");
+    FFTUNE_CHECK(!__builtin_mul_overflow(product, std::max<int64_t>(s, 1), &product), "shape ",
+                 shape, " is too large: the product of its sizes overflows 64-bit indexing");
+  }
+  return product;
+}
+
+}  // namespace
+
 int64_t numel_of(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  return n;
+  const int64_t product = checked_layout_size(shape);
+  return std::find(shape.begin(), shape.end(), 0) != shape.end() ? 0 : product;
 }
 
 Shape contiguous_strides(const Shape& shape) {
+  checked_layout_size(shape);  // then no stride below overflows
   Shape strides(shape.size());
   int64_t stride = 1;
   for (size_t i = shape.size(); i-- > 0;) {

@@ -11,7 +11,7 @@ namespace fftune {
 using Shape = std::vector<int64_t>;
 
 int64_t numel_of(const Shape& shape);
-// Row-major (C-contiguous) strides, in elements.
+// Row-major strides, in elements. Both throw on overflow (Note [shape overflow], shape.cpp).
 Shape contiguous_strides(const Shape& shape);
 // NumPy broadcasting: align from the right; each pair of sizes must be equal or one of them 1.
 // `what` names the op in the error message.

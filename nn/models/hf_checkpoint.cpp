@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -43,7 +44,15 @@ const json* find_key(const json& config, const std::string& key) {
 int64_t as_int(const json& v, const std::string& key) {
   FFTUNE_CHECK(v.is_number_integer(), "config.json: '", key, "' must be an integer, got ",
                v.dump());
+  FFTUNE_CHECK(!v.is_number_unsigned() ||
+                   v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()),
+               "config.json: '", key, "' is too large for a 64-bit integer: ", v.dump());
   return v.get<int64_t>();
+}
+
+bool as_bool(const json& v, const std::string& key) {
+  FFTUNE_CHECK(v.is_boolean(), "config.json: '", key, "' must be true or false, got ", v.dump());
+  return v.get<bool>();
 }
 
 double as_double(const json& v, const std::string& key) {
@@ -77,6 +86,15 @@ double config_double(const json& config, const std::string& key) {
 double config_double(const json& config, const std::string& key, double fallback) {
   const json* v = find_key(config, key);
   return v ? as_double(*v, key) : fallback;
+}
+bool config_bool(const json& config, const std::string& key, bool fallback) {
+  const json* v = find_key(config, key);
+  return v ? as_bool(*v, key) : fallback;
+}
+void check_config_range(const char* where, const std::string& key, int64_t value, int64_t lo,
+                        int64_t hi) {
+  FFTUNE_CHECK(value >= lo && value <= hi, where, ": '", key, "' must be in [", lo, ", ", hi,
+               "], got ", value);
 }
 std::string config_string(const json& config, const std::string& key) {
   return as_string(require(config, key, "a string"), key);

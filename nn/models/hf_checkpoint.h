@@ -62,9 +62,24 @@ int64_t config_int(const nlohmann::json& config, const std::string& key);
 int64_t config_int(const nlohmann::json& config, const std::string& key, int64_t fallback);
 double config_double(const nlohmann::json& config, const std::string& key);
 double config_double(const nlohmann::json& config, const std::string& key, double fallback);
+bool config_bool(const nlohmann::json& config, const std::string& key, bool fallback);
 std::string config_string(const nlohmann::json& config, const std::string& key);
 std::string config_string(const nlohmann::json& config, const std::string& key,
                           const std::string& fallback);
+
+// The ranges fftune accepts for a config's sizes: generous for real checkpoints, small enough
+// that no product of them (a weight matrix, the patch count, an attention map) overflows or asks
+// for an absurd allocation. A value outside is an error naming the key.
+constexpr int64_t kMaxConfigWidth = int64_t{1} << 16;      // hidden, intermediate, pooler sizes
+constexpr int64_t kMaxConfigLayers = 1024;                 // num_hidden_layers
+constexpr int64_t kMaxConfigVocab = int64_t{1} << 22;      // vocab_size
+constexpr int64_t kMaxConfigPositions = int64_t{1} << 20;  // max_position_embeddings
+constexpr int64_t kMaxConfigLabels = int64_t{1} << 20;     // num_labels
+constexpr int64_t kMaxConfigImageSize = int64_t{1} << 14;  // image_size (pixels a side)
+constexpr int64_t kMaxConfigPatches = int64_t{1} << 16;    // (image_size / patch_size)^2
+// "<where>: 'image_size' must be in [1, 16384], got 4294967296" unless lo <= value <= hi.
+void check_config_range(const char* where, const std::string& key, int64_t value, int64_t lo,
+                        int64_t hi);
 
 // Checks config["model_type"] is one of `accepted`: "config.json: unsupported model_type 'bert'
 // (expected 'roberta')".

@@ -38,15 +38,23 @@ RobertaConfig RobertaConfig::from_json(const json& config) {
                "'multi_label_classification')");
   if (config.contains("classifier_dropout") && !config["classifier_dropout"].is_null())
     c.classifier_dropout = hf::config_double(config, "classifier_dropout");
-  if (config.contains("tie_word_embeddings")) {
-    FFTUNE_CHECK(config["tie_word_embeddings"].is_boolean(),
-                 "config.json: 'tie_word_embeddings' must be a boolean, got ",
-                 config["tie_word_embeddings"].dump());
-    c.tie_word_embeddings = config["tie_word_embeddings"].get<bool>();
-  }
-  FFTUNE_CHECK(!config.value("is_decoder", false),
+  c.tie_word_embeddings = hf::config_bool(config, "tie_word_embeddings", c.tie_word_embeddings);
+  FFTUNE_CHECK(!hf::config_bool(config, "is_decoder", false),
                "config.json: 'is_decoder' is true; fftune's RoBERTa is an encoder only "
                "(expected false)");
+  hf::check_config_range("config.json", "vocab_size", c.vocab_size, 1, hf::kMaxConfigVocab);
+  hf::check_config_range("config.json", "hidden_size", c.hidden_size, 1, hf::kMaxConfigWidth);
+  hf::check_config_range("config.json", "num_hidden_layers", c.num_hidden_layers, 0,
+                         hf::kMaxConfigLayers);
+  hf::check_config_range("config.json", "num_attention_heads", c.num_attention_heads, 1,
+                         c.hidden_size);
+  hf::check_config_range("config.json", "intermediate_size", c.intermediate_size, 1,
+                         hf::kMaxConfigWidth);
+  hf::check_config_range("config.json", "max_position_embeddings", c.max_position_embeddings, 1,
+                         hf::kMaxConfigPositions);
+  hf::check_config_range("config.json", "type_vocab_size", c.type_vocab_size, 1,
+                         hf::kMaxConfigVocab);
+  hf::check_config_range("config.json", "num_labels", c.num_labels, 1, hf::kMaxConfigLabels);
   FFTUNE_CHECK(c.pad_token_id >= 0 && c.pad_token_id < c.vocab_size, "config.json: 'pad_token_id' ",
                c.pad_token_id, " must be in [0, vocab_size ", c.vocab_size, ")");
   FFTUNE_CHECK(c.max_position_embeddings > c.pad_token_id + 1,

@@ -43,13 +43,6 @@ int64_t config_square(const json& config, const std::string& key, int64_t fallba
   return hf::config_int(config, key, fallback);
 }
 
-bool config_bool(const json& config, const std::string& key, bool fallback) {
-  const auto it = config.find(key);
-  if (it == config.end() || it->is_null()) return fallback;
-  FFTUNE_CHECK(it->is_boolean(), "config.json: '", key, "' must be a boolean, got ", it->dump());
-  return it->get<bool>();
-}
-
 json read_json_file(const std::string& path) {
   std::ifstream in(path);
   FFTUNE_CHECK(in.good(), "cannot open ", path);
@@ -65,6 +58,24 @@ json read_json_file(const std::string& path) {
 // ---- ViTConfig ----
 
 void ViTConfig::validate() const {
+  // Ranges first, so that no product below (or in the model) can overflow.
+  hf::check_config_range("ViTConfig", "hidden_size", hidden_size, 1, hf::kMaxConfigWidth);
+  hf::check_config_range("ViTConfig", "num_hidden_layers", num_hidden_layers, 0,
+                         hf::kMaxConfigLayers);
+  hf::check_config_range("ViTConfig", "num_attention_heads", num_attention_heads, 1, hidden_size);
+  hf::check_config_range("ViTConfig", "intermediate_size", intermediate_size, 1,
+                         hf::kMaxConfigWidth);
+  hf::check_config_range("ViTConfig", "image_size", image_size, 1, hf::kMaxConfigImageSize);
+  hf::check_config_range("ViTConfig", "patch_size", patch_size, 1, image_size);
+  hf::check_config_range("ViTConfig", "num_channels", num_channels, 1, 64);
+  hf::check_config_range("ViTConfig", "num_labels", num_labels, 0, hf::kMaxConfigLabels);
+  hf::check_config_range("ViTConfig", "pooler_output_size", pooler_output_size, 0,
+                         hf::kMaxConfigWidth);
+  const int64_t patches_per_side = image_size / patch_size;
+  FFTUNE_CHECK(patches_per_side * patches_per_side <= hf::kMaxConfigPatches,
+               "ViTConfig: ", patches_per_side * patches_per_side, " patches (image_size ",
+               image_size, " / patch_size ", patch_size, ", squared) is over the limit of ",
+               hf::kMaxConfigPatches);
   FFTUNE_CHECK(
       hidden_size > 0 && num_hidden_layers >= 0 && num_attention_heads > 0 && intermediate_size > 0,
       "ViTConfig: hidden_size, num_attention_heads and intermediate_size must be positive ",
@@ -101,7 +112,7 @@ ViTConfig ViTConfig::from_json(const json& config) {
   c.image_size = config_square(config, "image_size", c.image_size);
   c.patch_size = config_square(config, "patch_size", c.patch_size);
   c.num_channels = hf::config_int(config, "num_channels", c.num_channels);
-  c.qkv_bias = config_bool(config, "qkv_bias", c.qkv_bias);
+  c.qkv_bias = hf::config_bool(config, "qkv_bias", c.qkv_bias);
   c.hidden_dropout_prob = hf::config_double(config, "hidden_dropout_prob", c.hidden_dropout_prob);
   c.attention_probs_dropout_prob =
       hf::config_double(config, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
@@ -178,8 +189,10 @@ ViTImageProcessorConfig ViTImageProcessorConfig::from_json(const json& j) {
       read_field(j, f, key, *out);
     }
   }
-  FFTUNE_CHECK(c.height > 0 && c.width > 0, f, ": size must be positive, got ", c.height, "x",
-               c.width);
+  FFTUNE_CHECK(c.height > 0 && c.width > 0 && c.height <= hf::kMaxConfigImageSize &&
+                   c.width <= hf::kMaxConfigImageSize,
+               f, ": size must be in [1, ", hf::kMaxConfigImageSize, "] a side, got ", c.height,
+               "x", c.width);
   FFTUNE_CHECK(c.image_mean.size() == c.image_std.size(), f,
                ": image_mean and image_std must have one value per channel, got ",
                c.image_mean.size(), " and ", c.image_std.size());

@@ -139,5 +139,13 @@ TEST_F(TinyVocab, MalformedMergesNameFileAndLine) {
                       merges + ":1: token \"x\" is not in");
 }
 
+TEST(BpeTokenizerHostile, AnIdBeyondTheVocabularyIsRefused) {
+  // tests/fixtures/hostile/bpe_huge_id: "<mask>": 2147483646 in a 5-entry vocab.json sized the
+  // id -> token table at 2^31 strings (64 GiB). Ids must number the entries 0..n-1.
+  const std::string dir = testing::fixture_path("hostile/bpe_huge_id");
+  EXPECT_FFTUNE_ERROR(BpeTokenizer::from_directory(dir),
+                      "token \"<mask>\" has id 2147483646, expected an integer in [0, 5)");
+}
+
 }  // namespace
 }  // namespace fftune::data

@@ -129,7 +129,32 @@ TEST(ImageFolder, Errors) {
   fs::remove_all(dir.path() / "val");
   EXPECT_FFTUNE_ERROR(read_image_folder(dir.path().string()), "val' is missing");
   write_text(dir.path() / "val/cat/readme.txt", "x");
-  EXPECT_FFTUNE_ERROR(read_image_folder(dir.path().string()), "empty split");
+  EXPECT_FFTUNE_ERROR(read_image_folder(dir.path().string()), "val/cat' holds no");
+}
+
+TEST(ImageFolder, AnEmptyClassFolderIsRefusedAsTorchvisionDoes) {
+  // It used to add a class with no samples: a wider classifier and skewed metrics.
+  TempDir dir("fftune_folder");
+  make_folder(dir.path());
+  fs::create_directories(dir.path() / "train/dog");
+  write_text(dir.path() / "train/dog/notes.txt", "not an image");
+  EXPECT_FFTUNE_ERROR(
+      read_image_folder(dir.path().string()),
+      "class folder '" + (dir.path() / "train/dog").string() + "' holds no .jpg/.jpeg/.png images");
+}
+
+TEST(Dtd, ALabelLineCannotLeaveItsClassFolder) {
+  // tests/fixtures/hostile/dtd_root: train1.txt line 2 is banded/../../../(...)/etc/hostname.
+  const std::string root = testing::fixture_path("hostile/dtd_root");
+  EXPECT_FFTUNE_ERROR(read_dtd(root, 1), "train1.txt:2: 'banded/../../../");
+  EXPECT_FFTUNE_ERROR(read_dtd(root, 1), "leaves its class folder");
+  TempDir dir("fftune_dtd");
+  make_dtd(dir.path());
+  for (const char* line : {"banded/..", "banded/.", "banded/sub/x.jpg", "banded/..\\x.jpg"}) {
+    write_text(dir.path() / "labels/val1.txt", std::string(line) + "\n");
+    SCOPED_TRACE(line);
+    EXPECT_FFTUNE_ERROR(read_dtd(dir.path().string(), 1), "val1.txt:1:");
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // resize against PIL bit for bit, crops, flips, RandomResizedCrop, normalisation.
 #include <gtest/gtest.h>
 
+#include <zlib.h>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -51,14 +52,13 @@ TEST(ImageDecode, EachFormatMatchesPillow) {
     ASSERT_EQ(img.width, expected["size"][1].get<int64_t>());
     const auto pixels = expected["pixels"].get<std::vector<int>>();
     ASSERT_EQ(img.pixels.size(), pixels.size());
-    // PNG is lossless: exact. JPEG decoders differ in IDCT and chroma upsampling (libjpeg vs
-    // stb): a few levels, far below the encoding error itself.
-    const bool jpeg = name.ends_with(".jpg");
+    // Exact for JPEG too: both decode with libjpeg(-turbo)'s accurate integer IDCT and smooth
+    // chroma upsampling.
     int worst = 0;
     for (size_t i = 0; i < pixels.size(); ++i) {
       worst = std::max(worst, std::abs(static_cast<int>(img.pixels[i]) - pixels[i]));
     }
-    EXPECT_LE(worst, jpeg ? 6 : 0);
+    EXPECT_EQ(worst, 0);
   }
 }
 
@@ -97,8 +97,8 @@ TEST(ImageDecode, MissingCorruptAndTruncatedFilesNameTheFile) {
   write_bytes(dir / "empty.png", {});
   EXPECT_FFTUNE_ERROR(decode_image(dir / "empty.png"), "empty.png");
 
-  // A JPEG whose header is intact but whose scan data is cut: stb alone would return an image
-  // with a grey bottom; we refuse it, as PIL does.
+  // A JPEG whose header is intact but whose scan data is cut: libjpeg alone would return an
+  // image with a grey bottom (a warning); we refuse it, as PIL does.
   const std::vector<uint8_t> jpeg = encode_jpeg(render_texture("grid", 64, 0, 0), 90);
   for (double keep : {0.2, 0.6, 0.95}) {
     const auto n = static_cast<size_t>(keep * static_cast<double>(jpeg.size()));
@@ -318,6 +318,60 @@ TEST(ImageTransform, TrainIsCropResizeAndFlipFromTheSampleDraws) {
   }
   EXPECT_GT(flips, 5);
   EXPECT_LT(flips, 35);
+}
+
+// ---- hostile files (issue 14; tests/fixtures/hostile) ----
+
+TEST(ImageDecode, HostileJpegsAreErrorsNamingTheFile) {
+  // A 9-byte JPEG whose Huffman table defines more than 256 codes (an out-of-bounds write in
+  // stb_image), and a progressive JPEG with no Huffman table (reads of uninitialised tables;
+  // run under ASan with ASAN_OPTIONS=malloc_fill_byte=255 to see them).
+  for (const char* name : {"jpeg_dht_overflow.jpg", "jpeg_prog_uninit_huffman.jpg"}) {
+    const std::string path = fixture_path(std::string("hostile/") + name);
+    EXPECT_FFTUNE_ERROR(decode_image(path), "decode_image: cannot decode '" + path + "'");
+  }
+}
+
+// A PNG signature, an IHDR chunk declaring height × width 8-bit RGB and an empty IDAT: enough
+// for a decoder to size its buffers (what the 389 KB 20000 × 20000 reproducer does).
+std::vector<uint8_t> png_header(uint32_t height, uint32_t width) {
+  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13};
+  const size_t chunk = b.size();
+  for (char c : std::string("IHDR")) b.push_back(static_cast<uint8_t>(c));
+  for (uint32_t v : {width, height})
+    for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<uint8_t>(v >> shift));
+  for (uint8_t v : {8, 2, 0, 0, 0}) b.push_back(v);  // depth, RGB, deflate, filter, no interlace
+  const uLong crc = crc32(0, b.data() + chunk, static_cast<uInt>(b.size() - chunk));
+  for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<uint8_t>(crc >> shift));
+  // An empty IDAT chunk (its CRC is that of the bytes "IDAT"): the header reader stops there.
+  b.insert(b.end(), {0, 0, 0, 0, 'I', 'D', 'A', 'T', 0x35, 0xAF, 0x06, 0x1E});
+  return b;
+}
+
+TEST(ImageDecode, PixelLimitRefusesDecompressionBombsBeforeAllocating) {
+  EXPECT_FFTUNE_ERROR(decode_image_bytes(png_header(20000, 20000), "bomb.png"),
+                      "decode_image: 'bomb.png' is 20000x20000 = 400000000 pixels, over the limit "
+                      "of 178956970");
+  // The same header under the limit gets as far as the (missing) pixel data.
+  EXPECT_FFTUNE_ERROR(decode_image_bytes(png_header(20, 20), "small.png"),
+                      "cannot decode 'small.png'");
+  // Per call, and process-wide, for both formats.
+  const std::vector<uint8_t> jpeg = encode_jpeg(render_texture("grid", 64, 0, 0), 90);
+  const std::vector<uint8_t> png = encode_png(render_texture("grid", 64, 0, 0));
+  EXPECT_EQ(decode_image_bytes(jpeg, "a.jpg", 64 * 64).width, 64);
+  EXPECT_FFTUNE_ERROR(decode_image_bytes(jpeg, "a.jpg", 64 * 64 - 1), "over the limit of 4095");
+  EXPECT_FFTUNE_ERROR(decode_image_bytes(png, "a.png", 100), "'a.png' is 64x64");
+  EXPECT_EQ(max_image_pixels(), kDefaultMaxImagePixels);
+  set_max_image_pixels(1000);
+  EXPECT_FFTUNE_ERROR(decode_image_bytes(png, "a.png"), "over the limit of 1000");
+  set_max_image_pixels(kDefaultMaxImagePixels);
+  EXPECT_EQ(decode_image_bytes(png, "a.png").height, 64);
+  EXPECT_FFTUNE_ERROR(set_max_image_pixels(0), "must be positive");
+}
+
+TEST(ImageDecode, UnknownFormatsAreRefused) {
+  EXPECT_FFTUNE_ERROR(decode_image_bytes({'G', 'I', 'F', '8', '9', 'a', 0, 0}, "x.gif"),
+                      "'x.gif': not a JPEG or PNG file");
 }
 
 }  // namespace

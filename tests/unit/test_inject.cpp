@@ -82,7 +82,32 @@ TEST(Inject, RegexMustMatchTheWholeName) {
   o.target_modules = ModulePatterns::full_match("query");
   EXPECT_FFTUNE_ERROR(inject(*model, o), "target_modules regex 'query' matches no module");
   o.target_modules = ModulePatterns::full_match("(query");
-  EXPECT_FFTUNE_ERROR(inject(*model, o), "not a valid regular expression");
+  EXPECT_FFTUNE_ERROR(inject(*model, o), "target_modules: regex '(query' is not valid");
+}
+
+TEST(Inject, RegexHasPythonSemanticsLookaheadsIncluded) {
+  // peft users write Python patterns: a negative lookahead excludes a branch of the model.
+  auto model = make_model();
+  InjectOptions o;
+  o.target_modules = ModulePatterns::full_match(R"(^(?!.*layer\.0).*attention\.(?P<m>query|key))");
+  EXPECT_EQ(inject(*model, o),
+            (Names{"encoder.layer.1.attention.query", "encoder.layer.1.attention.key"}));
+}
+
+TEST(Inject, LayerIndexTooLargeForInt64MatchesNoLayer) {
+  EXPECT_EQ(layer_index("encoder.layer.11.attention.query", {}), 11);
+  EXPECT_EQ(layer_index("encoder.layer.99999999999999999999999.attention.query", {}), std::nullopt);
+}
+
+TEST(Inject, BacktrackingRegexIsAnErrorNotAHang) {
+  auto model = make_model();
+  InjectOptions o;
+  // Names ending in anything but 'y' ("encoder.layer.0.attention.query" ends in 'y' but the
+  // group structure still backtracks on the names before it) send this into exponential
+  // backtracking; the match limit turns it into an error before anything is attached.
+  o.target_modules = ModulePatterns::full_match("(.*)*(.*)*(.*)*(.*)*(.*)*(.*)*y");
+  EXPECT_FFTUNE_ERROR(inject(*model, o), "needs too much backtracking to match '");
+  for (const auto& [name, p] : model->named_parameters()) EXPECT_TRUE(p.requires_grad()) << name;
 }
 
 TEST(Inject, ExcludeModulesListAndRegex) {

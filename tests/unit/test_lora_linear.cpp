@@ -172,6 +172,14 @@ TEST(LoRALinear, Errors) {
   LoRAOptions options;
   options.r = 0;
   EXPECT_FFTUNE_ERROR(LoRALinear(4, 4, options), "r must be positive, got 0");
+  // The rank of B·A is at most min(out, in); a larger r (10^12 in a hostile adapter config)
+  // would only allocate.
+  options.r = 5;
+  EXPECT_FFTUNE_ERROR(LoRALinear(6, 4, options), "r 5 exceeds min(out_features, in_features) = 4");
+  options.r = 1000000000000;
+  EXPECT_FFTUNE_ERROR(LoRALinear(4, 6, options), "exceeds min(out_features, in_features) = 4");
+  options.r = 4;
+  EXPECT_EQ(LoRALinear(4, 6, options).parameters().size(), 2u);
   options.r = 2;
   options.lora_dropout = 1.0;
   EXPECT_FFTUNE_ERROR(LoRALinear(4, 4, options), "lora_dropout must be in [0, 1)");

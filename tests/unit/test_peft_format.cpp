@@ -352,5 +352,66 @@ TEST(PeftFormat, LoadNamesTheFileOnConfigErrors) {
   std::filesystem::remove_all(s.dir);
 }
 
+// ---- hostile adapter configs (issue 14; tests/fixtures/hostile) ----
+
+std::string read_fixture_text(const std::string& name) {
+  std::ifstream in(testing::fixture_path(name));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(PeftFormat, BacktrackingTargetRegexIsAClearErrorNamingTheFile) {
+  // (.*)*(.*)*(.*)*(.*)*(.*)*(.*)*X spun std::regex for minutes on every module name. PCRE2 sees
+  // that no name holds the required 'X' and answers at once; a name with an 'X' would hit the
+  // match limit instead (test_regex: CatastrophicBacktrackingHitsTheMatchLimit).
+  const SavedAdapter s = save_small_adapter("backtrack");
+  std::filesystem::copy_file(testing::fixture_path("hostile/adapter_backtrack/adapter_config.json"),
+                             s.dir + "/adapter_config.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto fresh = two_layer_model();
+  EXPECT_FFTUNE_ERROR(load_peft_adapter(*fresh, s.dir),
+                      s.dir +
+                          "/adapter_config.json: inject: target_modules regex "
+                          "'(.*)*(.*)*(.*)*(.*)*(.*)*(.*)*X' matches no module");
+  // Renamed so that a module holds an 'X': now the match limit stops the backtracking.
+  auto renamed = nn::linear_tree({{"blocks.0.Xproj.weight", zeros({6, 4})}});
+  EXPECT_FFTUNE_ERROR(load_peft_adapter(*renamed, s.dir),
+                      s.dir +
+                          "/adapter_config.json: inject: target_modules: regex "
+                          "'(.*)*(.*)*(.*)*(.*)*(.*)*(.*)*X' needs too much backtracking");
+  std::filesystem::remove_all(s.dir);
+}
+
+TEST(PeftFormat, DeeplyNestedTargetRegexIsRefusedWhenParsing) {
+  // The reproducer's target_modules: 30,000 groups around "query" (a SIGSEGV in std::regex).
+  Json j = Json::parse(read_fixture_text("hostile/adapter_backtrack/adapter_config.json"));
+  j["target_modules"] = std::string(30000, '(') + "query" + std::string(30000, ')');
+  EXPECT_FFTUNE_ERROR(parse_peft_config(j.dump(), "deep/adapter_config.json"),
+                      "deep/adapter_config.json: \"target_modules\": target_modules: regex");
+  j["target_modules"] = std::string(200, '(') + "query" + std::string(200, ')');
+  EXPECT_FFTUNE_ERROR(parse_peft_config(j.dump(), "deep/adapter_config.json"), "nested groups");
+  j["exclude_modules"] = "(unclosed";
+  j["target_modules"] = ".*query";
+  EXPECT_FFTUNE_ERROR(parse_peft_config(j.dump(), "deep/adapter_config.json"),
+                      "\"exclude_modules\": exclude_modules: regex '(unclosed' is not valid");
+}
+
+TEST(PeftFormat, LoraRankAboveTheLayerIsRefusedNamingTheLayer) {
+  // The reproducer's r = 10^12 (on vit_classifier's query and value in the original), here on a
+  // (6, 4) layer: it would allocate (r, in) and (out, r) matrices. The rank of B·A is at most
+  // min(out, in).
+  Json j = Json::parse(read_fixture_text("hostile/vit_lora_huge_r/adapter_config.json"));
+  EXPECT_EQ(j["r"].get<int64_t>(), 1000000000000);
+  auto model = two_layer_model();
+  j["target_modules"] = Json::array({"proj"});
+  j["modules_to_save"] = nullptr;
+  j["task_type"] = nullptr;  // SEQ_CLS would look for a classifier head to save
+  EXPECT_FFTUNE_ERROR(inject_peft_adapter(*model, parse_peft_config(j.dump(), "lora.json")),
+                      "inject: layer 'blocks.0.proj' (");
+  EXPECT_FFTUNE_ERROR(inject_peft_adapter(*model, parse_peft_config(j.dump(), "lora.json")),
+                      "r 1000000000000 exceeds min(out_features, in_features)");
+}
+
 }  // namespace
 }  // namespace fftune::adapters

@@ -1,6 +1,9 @@
 // RoBERTa (nn/models/roberta.h): position ids under padding, HF's names, the tied MLM decoder,
 // the loss HF's problem_type picks, transformers' initialisation for training from scratch, and
 // adapters on query/value training alone.
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "adapters/inject.h"
 #include "adapters/lora_linear.h"
 #include "core/autograd/grad_mode.h"
@@ -271,6 +274,26 @@ TEST(RobertaActivationCheckpointing, GradientsEqualThePlainForwardBitForBit) {
     ASSERT_TRUE(grads[1].count(name)) << name;
     EXPECT_ALL_CLOSE(grads[1].at(name), g, 0.0, 0.0) << name;
   }
+}
+
+TEST(RobertaConfig, EveryFieldIsReadWithATypedNamedCheck) {
+  // tests/fixtures/hostile/cfg_is_decoder_string.json: "is_decoder": "no" escaped as a JSON
+  // library exception (exit 134).
+  std::ifstream in(testing::fixture_path("hostile/cfg_is_decoder_string.json"));
+  const nlohmann::json hostile = nlohmann::json::parse(in);
+  EXPECT_FFTUNE_ERROR(RobertaConfig::from_json(hostile),
+                      "config.json: 'is_decoder' must be true or false, got \"no\"");
+  nlohmann::json j = hostile;
+  j["is_decoder"] = false;
+  EXPECT_EQ(RobertaConfig::from_json(j).hidden_size, 8);
+  j["tie_word_embeddings"] = 1;
+  EXPECT_FFTUNE_ERROR(RobertaConfig::from_json(j), "'tie_word_embeddings' must be true or false");
+  j.erase("tie_word_embeddings");
+  j["vocab_size"] = int64_t{1} << 40;
+  EXPECT_FFTUNE_ERROR(RobertaConfig::from_json(j), "'vocab_size' must be in [1, 4194304]");
+  j["vocab_size"] = 50;
+  j["num_attention_heads"] = 0;
+  EXPECT_FFTUNE_ERROR(RobertaConfig::from_json(j), "'num_attention_heads' must be in [1, 8]");
 }
 
 }  // namespace

@@ -521,5 +521,27 @@ TEST_F(Safetensors, ReplacesAnExistingFileAtomically) {
   EXPECT_EQ(listing(), (std::vector<std::string>{"r.safetensors"}));
 }
 
+TEST_F(Safetensors, ShapesWithAZeroAndHugeSizesAreRefused) {
+  // tests/fixtures/hostile: (2^62, 3, 0) of U8 and (0, 2^62, 4) of F32 hold no bytes, so they
+  // passed the length check, then overflowed int64 in the element count and the strides.
+  EXPECT_FFTUNE_ERROR(
+      load_safetensors(testing::fixture_path("hostile/st_numel_overflow.safetensors")),
+      "tensor 't': shape (4611686018427387904, 3, 0) of U8 is too large");
+  EXPECT_FFTUNE_ERROR(
+      load_safetensors(testing::fixture_path("hostile/st_strides_overflow.safetensors")),
+      "tensor 't': shape (0, 4611686018427387904, 4) of F32 is too large");
+}
+
+TEST(Shape, ProductsOfSizesAreChecked) {
+  EXPECT_EQ(numel_of({2, 3, 0}), 0);
+  EXPECT_EQ(numel_of({}), 1);
+  EXPECT_EQ(contiguous_strides({2, 0, 5}), (Shape{5, 5, 1}));
+  const int64_t huge = int64_t{1} << 62;
+  EXPECT_FFTUNE_ERROR(numel_of({huge, 3, 0}), "is too large");
+  EXPECT_FFTUNE_ERROR(contiguous_strides({0, huge, 4}), "is too large");
+  EXPECT_FFTUNE_ERROR(numel_of({2, -1}), "sizes must be non-negative");
+  EXPECT_FFTUNE_ERROR(empty({huge / 2}, DType::f32), "byte size overflows");
+}
+
 }  // namespace
 }  // namespace fftune

@@ -2,6 +2,7 @@
 // config.json and preprocessor_config.json parsing, errors, initialisation, adapters on
 // attention.attention.query/value training alone with the head, and the in21k-layout load.
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "adapters/lora_linear.h"
@@ -265,6 +266,8 @@ TEST(ViTImageProcessorConfig, FromJson) {
                       "'size'");
   EXPECT_FFTUNE_ERROR(
       ViTImageProcessorConfig::from_json(json::parse(R"({"image_std": [0.5, 0.0, 0.5]})")), "zero");
+  EXPECT_FFTUNE_ERROR(ViTImageProcessorConfig::from_json(json::parse(R"({"size": 4294967296})")),
+                      "size must be in [1, 16384] a side");
   // No file: the defaults at the model's size.
   const auto none = ViTImageProcessorConfig::from_pretrained(
       (fs::temp_directory_path() / "fftune_vit_no_such_dir").string(), tiny_config());
@@ -471,6 +474,24 @@ TEST(ViTCheckpoint, ShapeDisagreeingWithConfigNamesTheKey) {
   EXPECT_FFTUNE_ERROR(hf::load_pretrained(model, dir.string(), ViTModel::checkpoint_layout()),
                       "embeddings.position_embeddings");
   fs::remove_all(dir);
+}
+
+TEST(ViTConfig, SizesOutsideTheirRangeAreRefused) {
+  // tests/fixtures/hostile/cfg_vit_patches.json: image_size 2^32, patch_size 1 overflowed the
+  // patch count (2^64).
+  std::ifstream in(testing::fixture_path("hostile/cfg_vit_patches.json"));
+  EXPECT_FFTUNE_ERROR(ViTConfig::from_json(json::parse(in)),
+                      "'image_size' must be in [1, 16384], got 4294967296");
+  json j = in21k_config();
+  j["image_size"] = 512;
+  j["patch_size"] = 1;  // 512^2 patches
+  EXPECT_FFTUNE_ERROR(ViTConfig::from_json(j), "262144 patches");
+  j = in21k_config();
+  j["hidden_size"] = json(uint64_t{1} << 63);
+  EXPECT_FFTUNE_ERROR(ViTConfig::from_json(j), "'hidden_size' is too large for a 64-bit integer");
+  j = in21k_config();
+  j["num_hidden_layers"] = 100000;
+  EXPECT_FFTUNE_ERROR(ViTConfig::from_json(j), "'num_hidden_layers' must be in [0, 1024]");
 }
 
 }  // namespace
