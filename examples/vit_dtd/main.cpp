@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       rows.push_back(vit_dtd::run_training(config, std::cout));
     }
     std::cout << "\n" << vit_dtd::summary_table(rows);
-    bool stopped = rows.empty(), interrupted = false;
+    bool stopped = rows.empty(), interrupted = rows.empty();  // empty: the demo's pre-training
     for (const auto& r : rows)
       stopped = stopped || r.stopped, interrupted = interrupted || r.interrupted;
     if (stopped) {
