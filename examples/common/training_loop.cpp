@@ -100,8 +100,7 @@ LoopResult run_training_loop(TrainingTask& task, const CheckpointParts& parts,
                              const LoopOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   FFTUNE_CHECK(o.epochs > 0 && o.grad_accum > 0,
-               "run_training_loop: epochs and grad_accum must "
-               "be positive");
+               "run_training_loop: epochs and grad_accum must be positive");
   ensure_writable_directory(o.out, "--out");
   remove_stale_temp_files(o.out);  // of a checkpoint or a file write that a kill cut short
   const std::string checkpoint = checkpoint_path(o.out);
