@@ -40,7 +40,7 @@ struct DemoSettings {
             {"pretrain_epochs", pretrain_epochs},
             {"batch_size", batch_size},
             {"pretrain_lr", pretrain_lr},
-            {"version", 2}};  // 2: --warmup became a fraction of the steps
+            {"version", 1}};
   }
 };
 
@@ -137,7 +137,12 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
     pre.head_lr = s.pretrain_lr;
     pre.weight_decay = 0.05;
     pre.epochs = s.pretrain_epochs;
-    pre.warmup = 0.002;  // about 14 of the full demo's 7200 steps
+    // 10 warm-up steps: the textures split in equal thirds, so a third of the images train.
+    const int64_t train_images =
+        static_cast<int64_t>(pretrain_classes.size()) * s.pretrain_images_per_class / 3;
+    const int64_t total_steps =
+        (train_images + s.batch_size - 1) / s.batch_size * s.pretrain_epochs;
+    pre.warmup = 9.5 / static_cast<double>(total_steps);  // ceil(warmup · total_steps) = 10
     pre.seed = 0;
     pre.evaluate_test = false;
     pre.out = cache + "/pretrain_run";
