@@ -391,9 +391,9 @@ TEST_F(RobertaGlueTest, BadFlagsAreNamed) {
   EXPECT_NE(log_of(out).find("mnli"), std::string::npos) << log_of(out);
 }
 
-// 96 examples in batches of 4: 24 optimizer steps per epoch.
-constexpr int64_t kStepsPerEpoch = 24;
-const std::string kLongRun = kFourierFT + " --epochs 4 --batch-size 4";
+// 96 examples in batches of 8: 12 optimizer steps per epoch.
+constexpr int64_t kStepsPerEpoch = 12;
+const std::string kLongRun = kFourierFT + " --epochs 3";
 
 TEST_F(RobertaGlueTest, KilledOrTerminatedMidEpochThenResumedIsBitIdentical) {
   const fs::path straight = root_ / "long_straight";
