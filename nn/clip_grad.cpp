@@ -1,5 +1,6 @@
 #include "nn/clip_grad.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/ops.h"
@@ -31,6 +32,19 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm) {
 
 GradientAccumulation::GradientAccumulation(int64_t steps) : steps_(steps) {
   FFTUNE_CHECK(steps >= 1, "GradientAccumulation: steps must be >= 1, got ", steps);
+}
+
+double GradientAccumulation::loss_scale(int64_t index, int64_t count) const {
+  FFTUNE_CHECK(index >= 0 && index < count, "GradientAccumulation: micro-batch ", index,
+               " outside an epoch of ", count);
+  const int64_t group_start = index / steps_ * steps_;
+  return 1.0 / static_cast<double>(std::min(steps_, count - group_start));
+}
+
+bool GradientAccumulation::ends_group(int64_t index, int64_t count) const {
+  FFTUNE_CHECK(index >= 0 && index < count, "GradientAccumulation: micro-batch ", index,
+               " outside an epoch of ", count);
+  return (index + 1) % steps_ == 0 || index + 1 == count;
 }
 
 }  // namespace fftune::nn

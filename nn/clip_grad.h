@@ -37,6 +37,12 @@ class GradientAccumulation {
   // Counts one micro-batch; true when it completes a group of `steps` (time to step).
   bool micro_step() { return ++count_ % steps_ == 0; }
 
+  // Within an epoch of `count` micro-batches, whose last group may hold fewer than `steps`:
+  // the scale of micro-batch `index` (0-based), 1 / the size of its group, and whether it ends
+  // its group. Stateless, so a run resumed mid-epoch scales exactly as an uninterrupted one.
+  double loss_scale(int64_t index, int64_t count) const;
+  bool ends_group(int64_t index, int64_t count) const;
+
   int64_t steps() const { return steps_; }
   int64_t micro_steps_done() const { return count_; }
 

@@ -9,6 +9,7 @@
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/io/safetensors.h"
+#include "examples/common/atomic_file.h"
 
 namespace fftune::examples {
 namespace {
@@ -72,8 +73,7 @@ std::string checkpoint_path(const std::string& out_dir) {
 }
 
 void save_checkpoint(const std::string& path, const CheckpointParts& parts,
-                     const TrainingProgress& progress,
-                     const std::map<std::string, std::string>& run) {
+                     const TrainingProgress& progress, const RunIdentity& identity) {
   check_parts(parts, "save_checkpoint");
   std::vector<std::pair<std::string, Tensor>> tensors;
   for (const auto& [name, p] : trainable_parameters(*parts.model))
@@ -91,16 +91,27 @@ void save_checkpoint(const std::string& path, const CheckpointParts& parts,
       {"step", std::to_string(progress.step)},
       {"best_metric", std::isnan(progress.best_metric) ? "none" : exact(progress.best_metric)},
       {"best_epoch", std::to_string(progress.best_epoch)},
+      {"loss_sum", exact(progress.loss_sum)},
+      {"loss_batches", std::to_string(progress.loss_batches)},
+      {"elapsed_s", exact(progress.elapsed_s)},
+      {"program", identity.program},
   };
+  for (const auto& [name, value] : progress.best_metrics) metadata["best." + name] = exact(value);
   for (const auto& [name, gen] : parts.generators) {
     metadata["rng." + name + ".seed"] = std::to_string(gen->seed());
     metadata["rng." + name + ".stream"] = std::to_string(gen->stream_position());
   }
-  for (const auto& [key, value] : run) metadata["run." + key] = value;
+  for (const auto& [key, value] : identity.flags) metadata["flag." + key] = value;
+  for (const auto& [key, value] : identity.fingerprints) metadata["fingerprint." + key] = value;
+  for (const auto& [key, value] : identity.paths) metadata["path." + key] = value;
   io::save_safetensors(path, tensors, metadata);
+  fsync_directory(std::filesystem::path(path).parent_path().empty()
+                      ? std::string(".")
+                      : std::filesystem::path(path).parent_path().string());
 }
 
-LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts& parts) {
+LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts& parts,
+                                 const RunIdentity* expected) {
   check_parts(parts, "load_checkpoint");
   FFTUNE_CHECK(std::filesystem::exists(path), "checkpoint ", path,
                " does not exist (nothing to resume: run without --resume)");
@@ -112,8 +123,15 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts&
   FFTUNE_CHECK(format->second == kFormatVersion, "checkpoint ", path, ": format version ",
                format->second, ", this build reads version ", kFormatVersion);
 
-  // ---- check everything first ----
+  // ---- check everything first: the identity, then the progress record, then the tensors ----
   LoadedCheckpoint out;
+  for (const auto& [key, value] : meta) {
+    if (key == "program") out.identity.program = value;
+    if (starts_with(key, "flag.")) out.identity.flags[key.substr(5)] = value;
+    if (starts_with(key, "fingerprint.")) out.identity.fingerprints[key.substr(12)] = value;
+    if (starts_with(key, "path.")) out.identity.paths[key.substr(5)] = value;
+  }
+  if (expected) out.warnings = check_same_run(out.identity, *expected, path);
   TrainingProgress& progress = out.progress;
   progress.epoch = parse_number<int64_t>(meta, "epoch", path);
   progress.batch_in_epoch = parse_number<int64_t>(meta, "batch_in_epoch", path);
@@ -123,6 +141,12 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts&
   FFTUNE_CHECK(best != meta.end(), "checkpoint ", path, ": metadata 'best_metric' is missing");
   progress.best_metric = best->second == "none" ? std::numeric_limits<double>::quiet_NaN()
                                                 : parse_number<double>(meta, "best_metric", path);
+  progress.loss_sum = parse_number<double>(meta, "loss_sum", path);
+  progress.loss_batches = parse_number<int64_t>(meta, "loss_batches", path);
+  progress.elapsed_s = parse_number<double>(meta, "elapsed_s", path);
+  for (const auto& [key, value] : meta)
+    if (starts_with(key, "best."))
+      progress.best_metrics[key.substr(5)] = parse_number<double>(meta, key, path);
   FFTUNE_CHECK(progress.epoch >= 0 && progress.batch_in_epoch >= 0 && progress.step >= 0,
                "checkpoint ", path, ": negative counters (epoch ", progress.epoch, ", batch ",
                progress.batch_in_epoch, ", step ", progress.step, ")");
@@ -143,8 +167,6 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts&
       const std::string name = key.substr(4, key.rfind('.') - 4);
       FFTUNE_CHECK(rng_names.count(name), "checkpoint ", path, ": it holds generator '", name,
                    "', which this run does not have");
-    } else if (starts_with(key, "run.")) {
-      out.run[key.substr(4)] = value;
     }
   }
 
@@ -204,20 +226,64 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts&
   return out;
 }
 
-void check_same_run(const LoadedCheckpoint& checkpoint,
-                    const std::map<std::string, std::string>& run, const std::string& path) {
+std::string check_same_run(const RunIdentity& saved, const RunIdentity& expected,
+                           const std::string& path) {
+  FFTUNE_CHECK(saved.program == expected.program, "checkpoint ", path, " was written by ",
+               saved.program.empty() ? std::string("an unknown program") : saved.program,
+               ", not by ", expected.program, ": it cannot be resumed here");
   std::string differences;
-  for (const auto& [key, value] : run) {
-    auto it = checkpoint.run.find(key);
-    const std::string saved = it == checkpoint.run.end() ? "(absent)" : it->second;
-    if (saved != value) differences += "\n  " + key + ": checkpoint " + saved + ", now " + value;
+  const auto compare = [&](const char* what, const std::map<std::string, std::string>& was,
+                           const std::map<std::string, std::string>& now) {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : was) keys.insert(key);
+    for (const auto& [key, value] : now) keys.insert(key);
+    for (const std::string& key : keys) {
+      auto a = was.find(key), b = now.find(key);
+      const std::string before = a == was.end() ? "(absent)" : a->second;
+      const std::string after = b == now.end() ? "(absent)" : b->second;
+      if (before != after)
+        differences +=
+            "\n  " + std::string(what) + key + ": checkpoint " + before + ", now " + after;
+    }
+  };
+  compare("--", saved.flags, expected.flags);
+  // Another input names its paths too: "content of the data: checkpoint 1f.. (/a), now 9c.. (/b)".
+  const auto described = [](const RunIdentity& id, const std::string& key) {
+    auto f = id.fingerprints.find(key);
+    if (f == id.fingerprints.end()) return std::string("(absent)");
+    auto p = id.paths.find(key);
+    return f->second + (p == id.paths.end() ? "" : " (" + p->second + ")");
+  };
+  std::set<std::string> inputs;
+  for (const auto& [key, value] : saved.fingerprints) inputs.insert(key);
+  for (const auto& [key, value] : expected.fingerprints) inputs.insert(key);
+  for (const std::string& key : inputs) {
+    auto a = saved.fingerprints.find(key), b = expected.fingerprints.find(key);
+    const bool same =
+        a != saved.fingerprints.end() && b != expected.fingerprints.end() && a->second == b->second;
+    if (!same)
+      differences += "\n  content of the " + key + ": checkpoint " + described(saved, key) +
+                     ", now " + described(expected, key);
   }
-  for (const auto& [key, value] : checkpoint.run)
-    if (!run.count(key)) differences += "\n  " + key + ": checkpoint " + value + ", now (absent)";
+  std::string warnings;
+  for (const auto& [key, now] : expected.paths) {
+    auto it = saved.paths.find(key);
+    const std::string before = it == saved.paths.end() ? "(absent)" : it->second;
+    if (before == now) continue;
+    auto a = saved.fingerprints.find(key), b = expected.fingerprints.find(key);
+    if (a != saved.fingerprints.end() && b != expected.fingerprints.end() && a->second != b->second)
+      continue;  // named above
+    if (a != saved.fingerprints.end() && b != expected.fingerprints.end())
+      warnings += "warning: the " + key + " moved: checkpoint " + before + ", now " + now +
+                  " (same content)\n";
+    else
+      differences += "\n  path of the " + key + ": checkpoint " + before + ", now " + now;
+  }
   FFTUNE_CHECK(differences.empty(), "checkpoint ", path,
-               " was made with other settings; resume with the same ones, or start afresh in "
-               "another --out:",
+               " was made with other settings or inputs; resume with the same ones, or start "
+               "afresh in another --out:",
                differences);
+  return warnings;
 }
 
 }  // namespace fftune::examples

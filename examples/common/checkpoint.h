@@ -9,7 +9,9 @@
 //   scheduler.<key>    LRScheduler::state_dict(), when the run has a scheduler
 // Metadata (strings, exact): "fftune_checkpoint" (the format version), the counters of
 // TrainingProgress, each generator's seed and stream position ("rng.<name>.seed",
-// "rng.<name>.stream"), and the run's own keys ("run.<key>", e.g. the adapter and its settings).
+// "rng.<name>.stream"), and the run's identity (RunIdentity): the program ("program"), every flag
+// that changes the result ("flag.<name>"), a content fingerprint of the data and the model
+// ("fingerprint.<name>") and their paths ("path.<name>").
 //
 // Resuming bit for bit (CPU; on CUDA in its deterministic mode): rebuild the run as a fresh one
 // would be built (same pretrained weights, same model and adapter settings, the optimizer and
@@ -43,6 +45,21 @@ struct TrainingProgress {
   int64_t step = 0;            // optimizer steps taken since the start of the run
   double best_metric = std::numeric_limits<double>::quiet_NaN();  // NaN: not evaluated yet
   int64_t best_epoch = -1;
+  std::map<std::string, double> best_metrics = {};  // every metric of the best epoch
+  double loss_sum = 0.0;     // the epoch in progress: its batches' summed losses so far
+  int64_t loss_batches = 0;  // and how many batches
+  double elapsed_s = 0.0;    // training time before this process
+};
+
+// What a checkpoint must agree with to be resumed: the program, the flags that change the
+// result (as exact text), a content fingerprint of each input (content_fingerprint.h) and the
+// inputs' paths. A different program, flag or fingerprint is an error; a path alone that
+// differs (the same data copied elsewhere) is a warning.
+struct RunIdentity {
+  std::string program;
+  std::map<std::string, std::string> flags = {};
+  std::map<std::string, std::string> fingerprints = {};  // "data", "model"
+  std::map<std::string, std::string> paths = {};         // "data", "model"
 };
 
 // What a checkpoint saves and restores. The objects belong to the caller.
@@ -55,27 +72,31 @@ struct CheckpointParts {
 
 struct LoadedCheckpoint {
   TrainingProgress progress;
-  std::map<std::string, std::string> run;  // the run keys given to save_checkpoint
+  RunIdentity identity;  // as saved
+  std::string warnings;  // path-only differences from the expected identity, one per line
 };
 
 // <out_dir>/checkpoint.safetensors
 std::string checkpoint_path(const std::string& out_dir);
 
-// Writes the checkpoint atomically (temporary file + rename). `run` holds keys that must match
-// on resume (see check_same_run), e.g. {"adapter", "fourierft"}, {"n", "3000"}.
+// Writes the checkpoint atomically (temporary file, fsync, rename, fsync of the directory).
 void save_checkpoint(const std::string& path, const CheckpointParts& parts,
-                     const TrainingProgress& progress,
-                     const std::map<std::string, std::string>& run = {});
+                     const TrainingProgress& progress, const RunIdentity& identity = {});
 
 // Restores `parts` from the file at `path` and returns the progress. Everything is checked
-// before anything changes: a missing or malformed file, a parameter missing, extra or of another
-// shape, optimizer or scheduler state that does not fit, or a generator missing on either side
-// stops with fftune::Error naming the file and what did not match.
-LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts& parts);
+// before anything changes: a missing or malformed file, one without fftune's metadata or with
+// a malformed progress record, a run identity other than `expected` (when given: see
+// check_same_run), a parameter missing, extra or of another shape, optimizer or scheduler state
+// that does not fit, or a generator missing on either side stops with fftune::Error naming the
+// file and what did not match.
+LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointParts& parts,
+                                 const RunIdentity* expected = nullptr);
 
-// Fails (naming every differing key) unless the checkpoint's run keys equal `run`: resuming
-// with other settings would silently train something else.
-void check_same_run(const LoadedCheckpoint& checkpoint,
-                    const std::map<std::string, std::string>& run, const std::string& path);
+// Compares a checkpoint's identity with the run's. Another program, or any flag or fingerprint
+// that differs, is one fftune::Error naming every difference (resuming would silently train
+// something else); paths that differ while the fingerprints agree come back as warnings (one
+// line each), "" when none.
+std::string check_same_run(const RunIdentity& saved, const RunIdentity& expected,
+                           const std::string& path);
 
 }  // namespace fftune::examples

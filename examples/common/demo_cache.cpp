@@ -4,10 +4,13 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "examples/common/atomic_file.h"
 
 namespace fftune::examples {
 
-std::string cache_root(const std::string& override_dir, const std::string& program) {
+namespace {
+
+std::string cache_location(const std::string& override_dir, const std::string& program) {
   if (!override_dir.empty()) return override_dir;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
     return std::string(xdg) + "/fftune";
@@ -15,6 +18,14 @@ std::string cache_root(const std::string& override_dir, const std::string& progr
   FFTUNE_CHECK(home != nullptr && *home != '\0', program,
                " --demo: neither XDG_CACHE_HOME nor HOME is set; pass --cache-dir DIR");
   return std::string(home) + "/.cache/fftune";
+}
+
+}  // namespace
+
+std::string cache_root(const std::string& override_dir, const std::string& program) {
+  const std::string root = cache_location(override_dir, program);
+  ensure_writable_directory(root, "--cache-dir");
+  return root;
 }
 
 std::string hash_hex(const std::string& text) {

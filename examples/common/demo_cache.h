@@ -10,8 +10,9 @@
 
 namespace fftune::examples {
 
-// `override_dir` when not empty, else $XDG_CACHE_HOME/fftune, else $HOME/.cache/fftune. With
-// neither variable set it is an error naming `program` and its --cache-dir flag.
+// `override_dir` when not empty, else $XDG_CACHE_HOME/fftune, else $HOME/.cache/fftune, created
+// when missing. With neither variable set, or a directory that cannot be created or written,
+// it is an error naming `program` or the path and the --cache-dir flag.
 std::string cache_root(const std::string& override_dir, const std::string& program);
 
 // FNV-1a of `text` as 16 hex digits: a short, stable key for a recipe.

@@ -255,6 +255,13 @@ bool Flags::is_set(const std::string& name) const {
   return flags_[it->second].set;
 }
 
+std::vector<std::string> Flags::given() const {
+  std::vector<std::string> out;
+  for (const Flag& flag : flags_)
+    if (flag.set) out.push_back("--" + flag.name);
+  return out;
+}
+
 const Flags::Flag& Flags::find(const std::string& name, Kind kind) const {
   auto it = index_.find(name);
   FFTUNE_CHECK(it != index_.end(), "Flags: no flag --", name, " is registered");

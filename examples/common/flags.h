@@ -57,6 +57,10 @@ class Flags {
   // Whether the flag was given on the command line (so that e.g. --paper-defaults can fill in
   // only the flags the user did not set).
   bool is_set(const std::string& name) const;
+  // The flags given on the command line, as typed ("--n"), in registration order.
+  std::vector<std::string> given() const;
+  // Whether `name` is registered.
+  bool has(const std::string& name) const { return index_.count(name) > 0; }
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

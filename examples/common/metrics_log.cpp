@@ -1,6 +1,7 @@
 #include "examples/common/metrics_log.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -37,25 +38,20 @@ MetricsLog::MetricsLog(const std::string& path) : path_(path) {
 }
 
 MetricsLog::MetricsLog(const std::string& path, int64_t resume_step) : path_(path) {
+  bool torn = false;
   if (std::filesystem::exists(path)) {
-    const std::vector<nlohmann::json> records = read_metrics_log(path);
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      FFTUNE_CHECK(out, "metrics log: cannot write ", tmp, ": ", std::strerror(errno));
-      for (const nlohmann::json& r : records) {
-        const bool later = r.contains("step") && r["step"].is_number_integer() &&
-                           r["step"].get<int64_t>() > resume_step;
-        if (!later) out << r.dump() << '\n';
-      }
-      out.flush();
-      FFTUNE_CHECK(out, "metrics log: cannot write ", tmp, ": ", std::strerror(errno));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    FFTUNE_CHECK(!ec, "metrics log: cannot rename ", tmp, " to ", path, ": ", ec.message());
+    bool terminated = true;
+    read_lines(path, terminated);
+    torn = !terminated;
   }
   open_for_append("ab");
+  if (torn) {
+    std::fprintf(stderr, "warning: %s: its last line was cut short (a killed run); dropped\n",
+                 path_.c_str());
+    const bool ok = std::fputc('\n', file_) != EOF && std::fflush(file_) == 0;
+    FFTUNE_CHECK(ok, "metrics log: cannot write to ", path_, ": ", std::strerror(errno));
+  }
+  write({{"kind", "resume"}, {"step", resume_step}});
 }
 
 void MetricsLog::open_for_append(const char* mode) {
@@ -79,14 +75,36 @@ void MetricsLog::write(const nlohmann::json& record) {
 std::vector<nlohmann::json> read_metrics_log(const std::string& path) {
   bool terminated = true;
   const std::vector<std::string> lines = read_lines(path, terminated);
+  const auto blank = [](const std::string& line) {
+    return line.find_first_not_of(" \t\r") == std::string::npos;
+  };
+  const auto parse = [](const std::string& line) {
+    return nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  };
   std::vector<nlohmann::json> records;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json record = nlohmann::json::parse(lines[i], nullptr, /*allow_exceptions=*/false);
-    const bool cut_short = i + 1 == lines.size() && !terminated;
+    if (blank(lines[i])) continue;
+    nlohmann::json record = parse(lines[i]);
     if (record.is_discarded() || !record.is_object()) {
-      if (cut_short) break;  // the interrupted last write
-      FFTUNE_FAIL(path, ":", i + 1, ": not a JSON object: ", lines[i].substr(0, 80));
+      size_t next = i + 1;
+      while (next < lines.size() && blank(lines[next])) ++next;
+      const bool at_end = next == lines.size();
+      const bool last = at_end && !terminated;
+      const nlohmann::json following = at_end ? nlohmann::json() : parse(lines[next]);
+      const bool before_resume = following.is_object() && following.value("kind", "") == "resume";
+      FFTUNE_CHECK(last || before_resume, path, ":", i + 1,
+                   ": not a JSON object: ", lines[i].substr(0, 80));
+      std::fprintf(stderr, "warning: %s:%zu: a line cut short (a killed run); dropped\n",
+                   path.c_str(), i + 1);
+      continue;
+    }
+    if (record.value("kind", "") == "resume" && record.contains("step") &&
+        record["step"].is_number_integer()) {
+      const int64_t step = record["step"].get<int64_t>();
+      std::erase_if(records, [&](const nlohmann::json& r) {
+        return r.contains("step") && r["step"].is_number_integer() &&
+               r["step"].get<int64_t>() > step;
+      });
     }
     records.push_back(std::move(record));
   }

@@ -21,10 +21,12 @@ class MetricsLog {
  public:
   // A fresh run: creates (or empties) `path`.
   explicit MetricsLog(const std::string& path);
-  // A resumed run from a checkpoint taken after optimizer step `resume_step`: keeps the records
-  // of `path` whose "step" is ≤ resume_step (or that have no step), drops the later ones (they
-  // were logged after the checkpoint and will be logged again), and appends from there. A missing
-  // file is started empty. The kept part is rewritten under a temporary name and renamed.
+  // A resumed run from a checkpoint taken after optimizer step `resume_step`: the file is never
+  // rewritten (a crash during a rewrite would lose every record). It appends the record
+  // {"kind": "resume", "step": resume_step}; read_metrics_log() then ignores the records before
+  // it whose step is later (they were logged after the checkpoint and will be logged again). A
+  // torn last line (a write cut short by a kill) is ended with a newline first, with a warning
+  // on stderr naming the file. A missing file is started empty.
   MetricsLog(const std::string& path, int64_t resume_step);
   ~MetricsLog();
   MetricsLog(const MetricsLog&) = delete;
@@ -41,9 +43,11 @@ class MetricsLog {
   std::FILE* file_ = nullptr;
 };
 
-// Every record of a metrics.jsonl file, in order; blank lines are skipped. A line that is not a
-// JSON object is an error naming the file and the line — except an unterminated last line (a
-// write cut short by a crash), which is dropped.
+// Every record of a metrics.jsonl file, in order, as the run finally logged it: a "resume" record
+// drops the records before it whose step is later than its own (and is itself kept). Blank lines
+// are skipped. A line that is not a JSON object is an error naming the file and the line —
+// except a torn write (the last line, or a line followed by a "resume" record), which is dropped
+// with a warning on stderr naming the file.
 std::vector<nlohmann::json> read_metrics_log(const std::string& path);
 
 }  // namespace fftune::examples

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "examples/common/atomic_file.h"
 
 namespace fftune::examples {
 
@@ -17,19 +18,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kAdapterConfig = "adapter_config.json";
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    FFTUNE_CHECK(out.good(), "cannot write ", tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  FFTUNE_CHECK(!ec, "cannot rename ", tmp, " to ", path, ": ", ec.message());
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -91,7 +79,7 @@ void write_run_description(const std::string& dir, const RunDescription& d) {
   json j = {{"program", d.program}, {"kind", d.kind}};
   if (d.method) j["method"] = json::parse(to_json(*d.method));
   if (!d.trained.empty()) j["trained"] = d.trained;
-  write_text_atomically((fs::path(dir) / kRunFile).string(), j.dump(2) + "\n");
+  write_file_atomically((fs::path(dir) / kRunFile).string(), j.dump(2) + "\n");
 }
 
 RunDescription read_run_description(const std::string& dir) {

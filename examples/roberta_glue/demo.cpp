@@ -2,12 +2,12 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "adapters.h"
 #include "core/error.h"
 #include "data/bpe_trainer.h"
+#include "examples/common/atomic_file.h"
 #include "examples/common/demo_cache.h"
 #include "examples/common/run_folder.h"
 #include "examples/roberta_glue/sentiment_grammar.h"
@@ -122,6 +122,7 @@ std::string ensure_backbone(const DemoSettings& s, const std::string& cache) {
   std::fflush(stdout);
   const PretrainResult r = pretrain_masked_lm(reviews, s.held_out_reviews, tokenizer, tokenizer_dir,
                                               pre, model_dir, cache + "/pretrain");
+  if (!r.completed) return "";
   std::printf("pre-trained in %.0fs: held-out masked-token accuracy %.2f%%; saved to %s\n",
               r.wall_seconds, 100 * r.masked_accuracy, model_dir.c_str());
   return model_dir;
@@ -134,6 +135,7 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
   const std::string cache = examples::cache_root(options.cache_dir, "roberta_glue") +
                             "/roberta_glue_demo-" + examples::hash_hex(s.cache_key().dump());
   const std::string model_dir = ensure_backbone(s, cache);
+  if (model_dir.empty()) return {};  // the pre-training was interrupted
 
   // The task: generated once per size (the fine-tuning seed changes the runs, not the data).
   const std::string glue_dir =
@@ -159,6 +161,7 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
   base.target_modules = {"query", "value"};
   base.resume = false;
   base.stop_after_steps = 0;
+  base.stop_after_epochs = 0;
   base.predict = false;
   base.overwrite = false;
   base.given_flags = {};
@@ -187,7 +190,7 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
     if (m.rank > 0) run.rank = m.rank;
     run.out = options.out + "/" + m.adapter;
     examples::start_run_folder(run.out, false, {"roberta_glue", "train", method_of(run), "best"});
-    write_json(run.out + "/config.json", to_json(run));
+    examples::write_json_atomically(run.out + "/config.json", to_json(run));
     std::printf("\n== fine-tuning on the SST-2-format task (%zu train, %zu dev sentences): %s\n",
                 train_set.size(), dev.size(), m.name.c_str());
     std::fflush(stdout);
@@ -204,7 +207,7 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
                     {"best_epoch", r.best_epoch},
                     {"wall_s", r.wall_seconds}});
   }
-  write_json(
+  examples::write_json_atomically(
       options.out + "/demo_results.json",
       {{"model", model_dir}, {"glue_dir", glue_dir}, {"seed", options.seed}, {"runs", runs}});
   return rows;

@@ -6,10 +6,11 @@
 //   roberta_glue --demo     (demo.h: a generated SST-2 task and a tiny RoBERTa it pre-trains)
 //
 // <out>/ receives fftune_run.json (what the folder holds: examples/common/run_folder.h),
-// config.json (the resolved options), metrics.jsonl and curves.png (one point per epoch), best/
-// (the best epoch's method and weights: examples/common/method.h), results.json,
-// checkpoint/state.safetensors (for --resume; written each epoch and on Ctrl-C) and, with
-// --predict, predictions/<TASK>.tsv for the GLUE server.
+// config.json (the resolved options), metrics.jsonl, loss.png and <metric>.png
+// (examples/common/training_loop.h), best/ (the best epoch's method and weights:
+// examples/common/method.h), results.json, checkpoint.safetensors (for --resume; written each
+// epoch and on Ctrl-C / SIGTERM, removed when the run completes) and, with --predict,
+// predictions/<TASK>.tsv for the GLUE server.
 #include <cstdio>
 #include <iostream>
 
@@ -17,6 +18,8 @@
 #include "batches.h"
 #include "core/threading.h"
 #include "demo.h"
+#include "examples/common/atomic_file.h"
+#include "examples/common/interrupt.h"
 #include "options.h"
 #include "predict.h"
 #include "train.h"
@@ -58,7 +61,7 @@ int evaluate_only(const Options& o, const data::BpeTokenizer& tokenizer,
   const auto metrics = dev_metrics(
       o.task, predict(*model, dev, o.batch_size, tokenizer.pad_id(), info.is_regression), dev);
   std::printf("%s dev: %s\n", info.name, describe(metrics).c_str());
-  write_json(o.out + "/eval.json", metrics_json(metrics, "dev_"));
+  examples::write_json_atomically(o.out + "/eval.json", metrics_json(metrics, "dev_"));
   if (o.predict) write_predictions(o, o.adapter_path, tokenizer);
   return 0;
 }
@@ -68,7 +71,7 @@ int run_demo_and_report(const Options& o) {
   const std::vector<examples::SummaryRow> rows = run_demo(o);
   if (rows.size() < 3) {
     std::printf("(the demo was interrupted; run it again to start the fine-tuning afresh)\n");
-    return 130;
+    return examples::kInterruptedExitCode;
   }
   examples::SummaryOptions table;
   table.metric_name = "dev accuracy";
@@ -84,6 +87,7 @@ int run_demo_and_report(const Options& o) {
 // The run folder (examples/common/run_folder.h): --resume takes the method from it; anything
 // else starts a new one (refused when --out holds anything, unless --overwrite).
 void prepare_run_folder(Options& o) {
+  examples::ensure_writable_directory(o.out, "--out");
   if (o.resume) {
     const examples::Method method = examples::resume_method(o.out, "roberta_glue");
     examples::check_method_flags(method, method_of(o), o.given_flags, method_flags(), o.out);
@@ -107,7 +111,7 @@ int main(int argc, char** argv) try {
   if (o.threads > 0) set_num_threads(o.threads);
   prepare_run_folder(o);
   if (o.demo) return run_demo_and_report(o);
-  write_json(o.out + "/config.json", to_json(o));
+  examples::write_json_atomically(o.out + "/config.json", to_json(o));
 
   const auto tokenizer = data::BpeTokenizer::from_directory(o.model_dir);
   const auto train_examples = data::read_glue_split(o.task, data::GlueSplit::kTrain, o.glue_dir);
@@ -118,7 +122,7 @@ int main(int argc, char** argv) try {
   if (o.eval_only) return evaluate_only(o, tokenizer, dev);
   const RunResult result =
       run_training(o, tokenizer, encode_examples(train_examples, tokenizer, o.max_len), dev);
-  if (result.interrupted) return 130;
+  if (result.interrupted) return examples::kInterruptedExitCode;
   if (!result.stopped && o.predict) write_predictions(o, o.out + "/best", tokenizer);
   return 0;
 } catch (const std::exception& e) {

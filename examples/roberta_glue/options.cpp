@@ -3,53 +3,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <map>
 #include <sstream>
 
 #include "core/error.h"
+#include "examples/common/flags.h"
+#include "examples/common/run_flags.h"
 
 namespace roberta_glue {
 
 namespace {
 
 using fftune::data::GlueTask;
-
-constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task.
-
-  roberta_glue --demo   the built-in demo (a generated SST-2 task, a tiny pre-trained RoBERTa)
-
-  --task sst2|mrpc|cola|qnli|rte|stsb   --glue-dir DIR (holds SST-2/, MRPC/, ...)
-  --model DIR          config.json, model.safetensors, vocab.json, merges.txt
-  --adapter fourierft|lora|hartley|full|head   (default fourierft)
-  --n N                FourierFT / Hartley coefficients per layer (1000)
-  --rank R             LoRA rank (8)
-  --alpha A            FourierFT / Hartley scaling (150); LoRA alpha (16)
-  --target-modules a,b Linear layers to adapt (query,value)
-  --lr X --head-lr X --weight-decay X --epochs N --batch-size N --grad-accum N
-  --warmup F           fraction of optimizer steps with linear warmup (0.06)
-  --max-grad-norm X    (1.0; 0 disables clipping)   --max-len N (512)
-  --seed N --threads N --out DIR (runs/roberta_glue; a new run refuses one that is not empty)
-  --overwrite          empty --out first when it holds an earlier run
-  --resume             continue from <out>/checkpoint
-  --eval-only --adapter-path DIR   evaluate a saved method (DIR = a run's folder or its best/)
-                       With --resume and --eval-only the method and its options come from the
-                       folder (fftune_run.json, adapter_config.json): --adapter, --n, --rank,
-                       --alpha and --target-modules may be left out; one that contradicts the
-                       folder is an error
-  --predict            write <out>/predictions/<TASK>.tsv for test.tsv
-  --paper-defaults     the FourierFT paper's roberta-base settings for the task
-  --print-config       print the resolved options as JSON and exit
-  --stop-after-steps N checkpoint and stop after N optimizer steps (as Ctrl-C does)
-  --checkpoint-activations   recompute each encoder layer in backward: less memory, about one
-                       more forward per step
-  --ignore-mismatched-sizes  a --model tensor whose shape differs from the model's (a head
-                       fine-tuned for other labels) starts fresh instead of being an error
-  --demo               head-only, LoRA and FourierFT on the demo task, compared in one table
-  --demo-size full|small   (full; small is the end-to-end test's)
-  --cache-dir DIR      where the demo keeps its data and model ($XDG_CACHE_HOME/fftune or
-                       ~/.cache/fftune)
-)";
 
 // The paper's per-task settings (coefficient lr, head lr, α, epochs).
 struct PaperRow {
@@ -75,20 +39,6 @@ PaperRow paper_row(GlueTask task) {
   return {};
 }
 
-int64_t parse_int(const std::string& flag, const std::string& value) {
-  char* end = nullptr;
-  const long long v = std::strtoll(value.c_str(), &end, 10);
-  FFTUNE_CHECK(!value.empty() && *end == '\0', flag, ": expected an integer, got '", value, "'");
-  return v;
-}
-
-double parse_double(const std::string& flag, const std::string& value) {
-  char* end = nullptr;
-  const double v = std::strtod(value.c_str(), &end);
-  FFTUNE_CHECK(!value.empty() && *end == '\0', flag, ": expected a number, got '", value, "'");
-  return v;
-}
-
 std::vector<std::string> split_commas(const std::string& value) {
   std::vector<std::string> parts;
   std::stringstream stream(value);
@@ -100,107 +50,97 @@ std::vector<std::string> split_commas(const std::string& value) {
 }  // namespace
 
 Options parse_options(int argc, char** argv) {
-  // Flags with a value, then switches; values are applied after --paper-defaults.
-  std::map<std::string, std::string> given;
-  const std::vector<std::string> switches = {"--resume",
-                                             "--overwrite",
-                                             "--eval-only",
-                                             "--predict",
-                                             "--paper-defaults",
-                                             "--print-config",
-                                             "--checkpoint-activations",
-                                             "--ignore-mismatched-sizes",
-                                             "--help",
-                                             "--demo"};
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (std::find(switches.begin(), switches.end(), flag) != switches.end()) {
-      given[flag] = "";
-      continue;
-    }
-    FFTUNE_CHECK(flag.rfind("--", 0) == 0, "unexpected argument '", flag, "' (see --help)");
-    FFTUNE_CHECK(i + 1 < argc, flag, ": missing value");
-    given[flag] = argv[++i];
-  }
-  if (given.count("--help")) {
-    std::fputs(kUsage, stdout);
+  using fftune::examples::Flags;
+  Flags flags("roberta_glue",
+              "Fine-tunes RoBERTa on a GLUE task with FourierFT, LoRA, Hartley, full fine-tuning "
+              "or the head alone; --demo compares head-only, LoRA and FourierFT on a generated "
+              "SST-2 task with a tiny RoBERTa it pre-trains itself.");
+  fftune::examples::add_run_flags(
+      flags, {.epochs = 10,
+              .batch_size = 32,
+              .lr = 5e-2,
+              .lr_help = "learning rate of the adapter (the whole model with --adapter full)",
+              .head_lr = 5e-3,
+              .weight_decay = 0.0,
+              .warmup = 0.06,
+              .max_grad_norm = 1.0,
+              .out = "runs/roberta_glue"});
+  // ---- the task ----
+  flags.add_choice("task", "sst2", {"sst2", "mrpc", "cola", "qnli", "rte", "stsb"}, "GLUE task");
+  flags.add_string("glue-dir", "", "holds SST-2/, MRPC/, ... (the GLUE download's layout)");
+  flags.add_int("max-len", 512, "tokens per example, <s> and </s> included");
+  flags.add_bool("predict", false, "write <out>/predictions/<TASK>.tsv for test.tsv");
+  flags.add_bool("paper-defaults", false,
+                 "the FourierFT paper's roberta-base settings for the task (given flags win)");
+  flags.add_bool("print-config", false, "print the resolved options as JSON and exit");
+  // ---- the adapter ----
+  flags.add_choice("adapter", "fourierft", {"fourierft", "lora", "hartley", "full", "head"},
+                   "what to train (the classifier trains in every method)");
+  flags.add_int("n", 1000, "FourierFT / Hartley coefficients per layer");
+  flags.add_int("rank", 8, "LoRA rank (--lora-r is the same flag)");
+  flags.add_int("lora-r", 0, "LoRA rank, as --rank (0: --rank's)");
+  flags.add_double("alpha", 150, "FourierFT / Hartley scaling; LoRA alpha (16 for LoRA)");
+  flags.add_double("lora-alpha", 0, "LoRA alpha, as --alpha with --adapter lora (0: --alpha's)");
+  flags.add_string("target-modules", "query,value", "Linear layers to adapt");
+  flags.parse(argc, argv);
+  if (flags.help_requested()) {
+    std::fputs(flags.help().c_str(), stdout);
     std::exit(0);
   }
+  const fftune::examples::RunFlags run = fftune::examples::read_run_flags(flags);
 
   Options o;
-  if (auto it = given.find("--task"); it != given.end())
-    o.task = fftune::data::glue_task_from_name(it->second);
-  if (auto it = given.find("--adapter"); it != given.end()) o.adapter = it->second;
-  FFTUNE_CHECK(o.adapter == "fourierft" || o.adapter == "lora" || o.adapter == "hartley" ||
-                   o.adapter == "full" || o.adapter == "head",
-               "--adapter: expected fourierft, lora, hartley, full or head, got '", o.adapter, "'");
-  if (o.adapter == "lora") o.alpha = 16;
-  o.paper_defaults = given.count("--paper-defaults") > 0;
-  if (o.paper_defaults) {
-    const PaperRow row = paper_row(o.task);
-    o.n = 1000;
-    o.batch_size = 32;
-    o.warmup = 0.06;
-    o.weight_decay = 0;
-    o.lr = row.lr;
-    o.head_lr = row.head_lr;
-    o.alpha = row.alpha;
-    o.epochs = row.epochs;
-  }
-
-  const std::map<std::string, std::function<void(const std::string&, const std::string&)>> setters =
-      {
-          {"--task", [](auto&, auto&) {}},
-          {"--adapter", [](auto&, auto&) {}},
-          {"--glue-dir", [&](auto&, auto& v) { o.glue_dir = v; }},
-          {"--model", [&](auto&, auto& v) { o.model_dir = v; }},
-          {"--n", [&](auto& f, auto& v) { o.n = parse_int(f, v); }},
-          {"--rank", [&](auto& f, auto& v) { o.rank = parse_int(f, v); }},
-          {"--alpha", [&](auto& f, auto& v) { o.alpha = parse_double(f, v); }},
-          {"--target-modules", [&](auto&, auto& v) { o.target_modules = split_commas(v); }},
-          {"--lr", [&](auto& f, auto& v) { o.lr = parse_double(f, v); }},
-          {"--head-lr", [&](auto& f, auto& v) { o.head_lr = parse_double(f, v); }},
-          {"--weight-decay", [&](auto& f, auto& v) { o.weight_decay = parse_double(f, v); }},
-          {"--epochs", [&](auto& f, auto& v) { o.epochs = parse_int(f, v); }},
-          {"--batch-size", [&](auto& f, auto& v) { o.batch_size = parse_int(f, v); }},
-          {"--grad-accum", [&](auto& f, auto& v) { o.grad_accum = parse_int(f, v); }},
-          {"--warmup", [&](auto& f, auto& v) { o.warmup = parse_double(f, v); }},
-          {"--max-grad-norm", [&](auto& f, auto& v) { o.max_grad_norm = parse_double(f, v); }},
-          {"--max-len", [&](auto& f, auto& v) { o.max_len = parse_int(f, v); }},
-          {"--seed", [&](auto& f, auto& v) { o.seed = static_cast<uint64_t>(parse_int(f, v)); }},
-          {"--threads", [&](auto& f, auto& v) { o.threads = static_cast<int>(parse_int(f, v)); }},
-          {"--out", [&](auto&, auto& v) { o.out = v; }},
-          {"--adapter-path", [&](auto&, auto& v) { o.adapter_path = v; }},
-          {"--stop-after-steps", [&](auto& f, auto& v) { o.stop_after_steps = parse_int(f, v); }},
-          {"--resume", [&](auto&, auto&) { o.resume = true; }},
-          {"--overwrite", [&](auto&, auto&) { o.overwrite = true; }},
-          {"--eval-only", [&](auto&, auto&) { o.eval_only = true; }},
-          {"--predict", [&](auto&, auto&) { o.predict = true; }},
-          {"--paper-defaults", [](auto&, auto&) {}},
-          {"--print-config", [&](auto&, auto&) { o.print_config = true; }},
-          {"--checkpoint-activations", [&](auto&, auto&) { o.checkpoint_activations = true; }},
-          {"--ignore-mismatched-sizes", [&](auto&, auto&) { o.ignore_mismatched_sizes = true; }},
-          {"--demo", [&](auto&, auto&) { o.demo = true; }},
-          {"--demo-size", [&](auto&, auto& v) { o.demo_size = v; }},
-          {"--cache-dir", [&](auto&, auto& v) { o.cache_dir = v; }},
-      };
-  for (const auto& [flag, value] : given) {
-    o.given_flags.push_back(flag);
-    auto it = setters.find(flag);
-    FFTUNE_CHECK(it != setters.end(), "unknown flag ", flag, " (see --help)");
-    it->second(flag, value);
-  }
+  o.task = fftune::data::glue_task_from_name(flags.get_string("task"));
+  o.adapter = flags.get_string("adapter");
+  o.paper_defaults = flags.get_bool("paper-defaults");
+  // A flag's value: the given one, else the paper's (with --paper-defaults), else the default.
+  const PaperRow row = paper_row(o.task);
+  const auto pick = [&](const char* name, double value, double paper) {
+    return flags.is_set(name) || !o.paper_defaults ? value : paper;
+  };
+  o.glue_dir = flags.get_string("glue-dir");
+  o.model_dir = run.model_dir;
+  o.n = flags.get_int("n");
+  o.rank = flags.is_set("lora-r") ? flags.get_int("lora-r") : flags.get_int("rank");
+  const double default_alpha = o.adapter == "lora" ? 16.0 : 150.0;
+  o.alpha = flags.is_set("alpha") ? flags.get_double("alpha") : default_alpha;
+  if (o.adapter == "lora" && flags.is_set("lora-alpha")) o.alpha = flags.get_double("lora-alpha");
+  if (o.paper_defaults && !flags.is_set("alpha") && o.adapter != "lora") o.alpha = row.alpha;
+  o.target_modules = split_commas(flags.get_string("target-modules"));
+  o.lr = pick("lr", run.lr, row.lr);
+  o.head_lr = pick("head-lr", run.head_lr, row.head_lr);
+  o.weight_decay = pick("weight-decay", run.weight_decay, 0);
+  o.epochs = static_cast<int64_t>(pick("epochs", static_cast<double>(run.epochs), row.epochs));
+  o.batch_size = static_cast<int64_t>(pick("batch-size", static_cast<double>(run.batch_size), 32));
+  o.grad_accum = run.grad_accum;
+  o.warmup = pick("warmup", run.warmup, 0.06);
+  o.max_grad_norm = run.max_grad_norm;
+  o.max_len = flags.get_int("max-len");
+  o.seed = run.seed;
+  o.threads = run.threads;
+  o.device = run.device;
+  o.quiet = run.quiet;
+  o.out = run.out;
+  o.overwrite = run.overwrite;
+  o.resume = run.resume;
+  o.eval_only = run.eval_only;
+  o.adapter_path = run.adapter_path;
+  o.predict = flags.get_bool("predict");
+  o.print_config = flags.get_bool("print-config");
+  o.checkpoint_activations = run.checkpoint_activations;
+  o.ignore_mismatched_sizes = run.ignore_mismatched_sizes;
+  o.stop_after_steps = run.stop_after_steps;
+  o.stop_after_epochs = run.stop_after_epochs;
+  o.demo = run.demo;
+  o.demo_size = run.demo_size;
+  o.cache_dir = run.cache_dir;
+  o.given_flags = run.given;
+  if (flags.is_set("lora-r")) o.given_flags.push_back("--rank");
+  if (flags.is_set("lora-alpha")) o.given_flags.push_back("--alpha");
 
   FFTUNE_CHECK(o.n > 0 && o.rank > 0, "--n and --rank must be positive");
-  FFTUNE_CHECK(o.epochs > 0 && o.batch_size > 0 && o.grad_accum > 0,
-               "--epochs, --batch-size and --grad-accum must be positive");
-  FFTUNE_CHECK(o.warmup >= 0 && o.warmup < 1, "--warmup: a fraction in [0, 1), got ", o.warmup);
   FFTUNE_CHECK(o.max_len >= 4, "--max-len: at least 4, got ", o.max_len);
   FFTUNE_CHECK(!o.target_modules.empty(), "--target-modules: at least one name");
-  FFTUNE_CHECK(!o.eval_only || !o.adapter_path.empty(), "--eval-only needs --adapter-path");
-  FFTUNE_CHECK(!(o.eval_only && o.resume), "--eval-only and --resume exclude each other");
-  FFTUNE_CHECK(o.demo_size == "full" || o.demo_size == "small",
-               "--demo-size: expected full or small, got '", o.demo_size, "'");
   if (o.demo) {
     FFTUNE_CHECK(o.glue_dir.empty() && o.model_dir.empty() && !o.eval_only && !o.resume,
                  "--demo makes its own data and model: drop --glue-dir, --model, --eval-only and "
@@ -232,6 +172,7 @@ nlohmann::json to_json(const Options& o) {
           {"max_len", o.max_len},
           {"seed", o.seed},
           {"threads", o.threads},
+          {"device", o.device},
           {"out", o.out},
           {"paper_defaults", o.paper_defaults},
           {"checkpoint_activations", o.checkpoint_activations},

@@ -33,6 +33,8 @@ struct Options {
   int64_t max_len = 512;
   uint64_t seed = 0;
   int threads = 0;  // 0: fftune's default
+  std::string device = "cpu";
+  bool quiet = false;  // no progress bar: one line per epoch
   std::string out = "runs/roberta_glue";
   bool overwrite = false;  // a non-empty --out holding an earlier run is emptied, not refused
   bool resume = false;
@@ -46,8 +48,9 @@ struct Options {
   // A --model tensor whose shape differs from the model's (a fine-tuned head with other labels)
   // starts fresh instead of failing the load (transformers' ignore_mismatched_sizes).
   bool ignore_mismatched_sizes = false;
-  // Stops (checkpointed, as after Ctrl-C) once this many optimizer steps are done; 0: never.
+  // Stops (checkpointed) after this optimizer step / this epoch; 0: never.
   int64_t stop_after_steps = 0;
+  int64_t stop_after_epochs = 0;
   // The demo (demo.h): no --glue-dir or --model needed.
   bool demo = false;
   std::string demo_size = "full";  // full | small (the end-to-end test's)
@@ -57,8 +60,9 @@ struct Options {
   std::vector<std::string> given_flags;
 };
 
-// Parses argv; --help prints usage and exits. Order of precedence: explicit flags, then
-// --paper-defaults, then the defaults above. Errors are fftune::Error naming the flag.
+// Parses the command line: the shared flags (examples/common/run_flags.h) and roberta_glue's own;
+// --help prints them and exits. Order of precedence: explicit flags, then --paper-defaults, then
+// the defaults above. Errors are fftune::Error naming the flag.
 Options parse_options(int argc, char** argv);
 
 // The resolved options as JSON (written to <out>/config.json and printed by --print-config).

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/tensor/factory.h"
+#include "examples/common/atomic_file.h"
 #include "ops/ops.h"
 
 namespace roberta_glue {
@@ -20,9 +21,11 @@ Predictions predict(const nn::RobertaForSequenceClassification& model,
   Predictions out;
   out.classes.assign(examples.size(), -1);
   out.scores.assign(examples.size(), 0.0);
+  const Device device = model.parameters().front().device();
   for (const auto& indices : evaluation_batches(examples, batch_size)) {
     const Batch batch = make_batch(examples, indices, pad_id, regression);
-    const Tensor logits = model.forward(batch.ids, batch.attention_mask);  // (B, labels)
+    const Tensor logits = model.forward(batch.ids.to(device), batch.attention_mask.to(device))
+                              .to(Device::cpu());  // (B, labels)
     if (regression) {
       const std::vector<float> v = to_vector<float>(logits.contiguous());
       for (size_t row = 0; row < indices.size(); ++row) out.scores[indices[row]] = v[row];
@@ -52,21 +55,17 @@ void write_submission(const std::string& dir, data::GlueTask task,
   const data::GlueTaskInfo& info = data::glue_task_info(task);
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/" + info.directory + ".tsv";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "index\tprediction\n";
-    for (size_t i = 0; i < test.size(); ++i) {
-      out << test[i].index << "\t";
-      if (info.is_regression) {
-        out << std::clamp(predictions.scores[i], 0.0, 5.0) << "\n";
-      } else {
-        out << info.label_names.at(static_cast<size_t>(predictions.classes[i])) << "\n";
-      }
+  std::ostringstream out;
+  out << "index\tprediction\n";
+  for (size_t i = 0; i < test.size(); ++i) {
+    out << test[i].index << "\t";
+    if (info.is_regression) {
+      out << std::clamp(predictions.scores[i], 0.0, 5.0) << "\n";
+    } else {
+      out << info.label_names.at(static_cast<size_t>(predictions.classes[i])) << "\n";
     }
-    FFTUNE_CHECK(out.good(), "cannot write ", tmp);
   }
-  std::filesystem::rename(tmp, path);
+  examples::write_file_atomically(path, out.str());
 }
 
 }  // namespace roberta_glue

@@ -10,11 +10,10 @@
 #include "core/error.h"
 #include "core/tensor/factory.h"
 #include "data/mlm_masking.h"
-#include "examples/common/curves.h"
 #include "examples/common/metrics_log.h"
-#include "examples/common/progress.h"
+#include "examples/common/run_flags.h"
+#include "examples/common/training_loop.h"
 #include "nn/adamw.h"
-#include "nn/clip_grad.h"
 #include "nn/lr_schedule.h"
 #include "ops/ops.h"
 
@@ -72,6 +71,61 @@ double masked_accuracy(const nn::RobertaForMaskedLM& model,
   return chosen > 0 ? static_cast<double>(correct) / static_cast<double>(chosen) : 0.0;
 }
 
+// Masked-LM pre-training for the run loop: the epoch's shuffled batches, masked afresh each
+// epoch; the held-out masked-token accuracy after each epoch.
+class MaskedLmTask : public examples::TrainingTask {
+ public:
+  MaskedLmTask(nn::RobertaForMaskedLM& model, const std::vector<EncodedExample>& train,
+               const std::vector<EncodedExample>& held_out, const data::BpeTokenizer& tokenizer,
+               const data::MlmMaskingOptions& masking, const PretrainSettings& settings)
+      : model_(model),
+        train_(train),
+        held_out_(held_out),
+        tokenizer_(tokenizer),
+        masking_(masking),
+        s_(settings) {}
+
+  int64_t batches_per_epoch() const override {
+    return (static_cast<int64_t>(train_.size()) + s_.batch_size - 1) / s_.batch_size;
+  }
+
+  void start_epoch(int64_t epoch, int64_t first_batch) override {
+    model_.train();
+    epoch_ = epoch;
+    batches_ = training_batches(train_, s_.batch_size, s_.seed, epoch);
+    next_ = first_batch;
+  }
+
+  // The training step: forward the masked batch, the loss at the chosen tokens, backward.
+  examples::StepLoss train_step(double loss_scale) override {
+    const size_t b = static_cast<size_t>(next_++);
+    const MaskedBatch batch = masked_batch(train_, batches_.at(b), tokenizer_, masking_, s_.seed,
+                                           static_cast<uint64_t>(epoch_) * kEpochStride + b);
+    const Tensor logits = model_.forward(batch.inputs, batch.attention_mask);  // (B, T, V)
+    const Tensor loss = model_.loss(logits, batch.labels);
+    mul(loss, loss_scale).backward();
+    return {loss.item(), batch.tokens};
+  }
+
+  std::vector<examples::SplitMetrics> evaluate() override {
+    model_.eval();
+    const double accuracy = masked_accuracy(model_, held_out_, tokenizer_, masking_, s_.seed, 128);
+    model_.train();
+    return {{"held-out", {{"masked_accuracy", accuracy}}}};
+  }
+
+ private:
+  nn::RobertaForMaskedLM& model_;
+  const std::vector<EncodedExample>& train_;
+  const std::vector<EncodedExample>& held_out_;
+  const data::BpeTokenizer& tokenizer_;
+  const data::MlmMaskingOptions& masking_;
+  const PretrainSettings& s_;
+  int64_t epoch_ = 0;
+  std::vector<std::vector<int64_t>> batches_;
+  int64_t next_ = 0;
+};
+
 }  // namespace
 
 PretrainResult pretrain_masked_lm(const std::vector<std::string>& texts, int64_t held_out,
@@ -111,68 +165,32 @@ PretrainResult pretrain_masked_lm(const std::vector<std::string>& texts, int64_t
   adamw.weight_decay = s.weight_decay;
   adamw.beta2 = 0.98;
   adamw.eps = 1e-6;
-  const std::vector<Tensor> params = model.parameters(true);
-  nn::AdamW optimizer(params, adamw);
-  const int64_t batches_per_epoch =
-      (static_cast<int64_t>(train.size()) + s.batch_size - 1) / s.batch_size;
-  const int64_t total_steps = batches_per_epoch * s.epochs;
-  const auto warmup_steps = static_cast<int64_t>(std::ceil(s.warmup * total_steps));
-  nn::LRScheduler scheduler(optimizer, nn::linear_schedule_with_warmup(warmup_steps, total_steps));
+  nn::AdamW optimizer(model.parameters(true), adamw);
+  MaskedLmTask task(model, train, eval, tokenizer, masking, s);
+  const int64_t total_steps = task.batches_per_epoch() * s.epochs;
+  nn::LRScheduler scheduler(
+      optimizer,
+      nn::linear_schedule_with_warmup(examples::warmup_steps(s.warmup, total_steps), total_steps));
 
-  fs::create_directories(log_dir);
-  examples::MetricsLog log(log_dir + "/metrics.jsonl");
-  examples::ProgressOptions progress;
-  progress.label = "pretrain";
-  progress.unit = "tok";
-  progress.log_every = 100;
-  examples::ProgressBar bar(total_steps, progress);
+  examples::LoopOptions loop;
+  loop.out = log_dir;
+  loop.epochs = s.epochs;
+  loop.max_grad_norm = 1.0;
+  loop.label = "pretrain";
+  loop.unit = "tok";
+  loop.identity.program = "roberta_glue pre-training";
+  loop.log = &std::cout;
+  const examples::LoopResult run = examples::run_training_loop(
+      task, {&model, &optimizer, &scheduler, {{"dropout", &gen}}}, loop);
   PretrainResult result;
-  int64_t step = 0;
-  for (int64_t epoch = 0; epoch < s.epochs; ++epoch) {
-    model.train();
-    const auto batches = training_batches(train, s.batch_size, s.seed, epoch);
-    double loss_sum = 0;
-    for (size_t b = 0; b < batches.size(); ++b) {
-      const MaskedBatch batch =
-          masked_batch(train, batches[b], tokenizer, masking, s.seed, epoch * kEpochStride + b);
-      const Tensor loss =
-          model.loss(model.forward(batch.inputs, batch.attention_mask), batch.labels);
-      const double loss_value = loss.item();
-      loss.backward();
-      nn::clip_grad_norm_(params, 1.0);
-      optimizer.step();
-      scheduler.step();
-      optimizer.zero_grad();
-      loss_sum += loss_value;
-      step += 1;
-      log.write({{"kind", "train"},
-                 {"epoch", epoch + 1},
-                 {"step", step},
-                 {"loss", loss_value},
-                 {"lr", optimizer.lr(0)}});
-      bar.update(step, loss_value, optimizer.lr(0), batch.tokens);
-    }
-    model.eval();
-    result.final_loss = loss_sum / static_cast<double>(batches.size());
-    result.masked_accuracy = masked_accuracy(model, eval, tokenizer, masking, s.seed, 128);
-    log.write({{"kind", "eval"},
-               {"epoch", epoch + 1},
-               {"step", step},
-               {"split", "held-out"},
-               {"train_loss", result.final_loss},
-               {"masked_accuracy", result.masked_accuracy}});
-    char line[160];
-    std::snprintf(line, sizeof line,
-                  "pretrain epoch %lld/%lld  train loss %.4f  held-out masked-token accuracy "
-                  "%.2f%%",
-                  static_cast<long long>(epoch + 1), static_cast<long long>(s.epochs),
-                  result.final_loss, 100 * result.masked_accuracy);
-    bar.print(line);
-  }
-  bar.finish();
+  result.completed = run.completed;
+  if (!run.completed) return result;
   const auto records = examples::read_metrics_log(log_dir + "/metrics.jsonl");
-  examples::write_loss_curve(records, log_dir + "/loss.png");
-  examples::write_metric_curve(records, "masked_accuracy", log_dir + "/masked_accuracy.png");
+  for (const auto& r : records)
+    if (r.value("kind", "") == "epoch") {
+      result.final_loss = r.at("train_loss").get<double>();
+      result.masked_accuracy = r.at("held-out_masked_accuracy").get<double>();
+    }
 
   // Written beside its final place and renamed, so a cached directory is always complete.
   const std::string tmp = model_dir + ".tmp";

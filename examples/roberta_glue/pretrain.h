@@ -26,6 +26,7 @@ struct PretrainSettings {
 };
 
 struct PretrainResult {
+  bool completed = false;      // false: stopped by Ctrl-C or SIGTERM, nothing saved
   double final_loss = 0;       // mean training loss of the last epoch
   double masked_accuracy = 0;  // on the held-out texts: predicted == original at chosen tokens
   double wall_seconds = 0;
@@ -34,7 +35,9 @@ struct PretrainResult {
 // Pre-trains a RobertaForMaskedLM on `texts` (the last `held_out` of them only evaluate) and
 // writes it to `model_dir` as a Hugging Face directory: config.json ("RobertaForMaskedLM"),
 // model.safetensors, and the tokenizer's vocab.json and merges.txt copied from `tokenizer_dir`,
-// so `--model model_dir` loads it. `log_dir` receives metrics.jsonl and loss.png.
+// so `--model model_dir` loads it. The epochs run on the shared run loop
+// (examples/common/training_loop.h): `log_dir` receives metrics.jsonl, loss.png and
+// masked_accuracy.png.
 PretrainResult pretrain_masked_lm(const std::vector<std::string>& texts, int64_t held_out,
                                   const fftune::data::BpeTokenizer& tokenizer,
                                   const std::string& tokenizer_dir,

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "core/tensor/philox.h"
+#include "examples/common/atomic_file.h"
 
 namespace roberta_glue {
 
@@ -111,13 +111,7 @@ SentimentSentence sentence(Draws& draws, const Mix& mix) {
 }
 
 void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    FFTUNE_CHECK(out.good(), "write_sentiment_sst2: cannot write ", tmp);
-  }
-  std::filesystem::rename(tmp, path);
+  fftune::examples::write_file_atomically(path, text);
 }
 
 }  // namespace

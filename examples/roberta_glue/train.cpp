@@ -3,34 +3,24 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 
 #include "adapters.h"
-#include "checkpoint.h"
 #include "core/error.h"
+#include "examples/common/atomic_file.h"
+#include "examples/common/content_fingerprint.h"
+#include "examples/common/run_flags.h"
 #include "nn/adamw.h"
-#include "nn/clip_grad.h"
 #include "nn/lr_schedule.h"
 #include "ops/ops.h"
 #include "predict.h"
-#include "run_log.h"
 
 namespace roberta_glue {
 
 using namespace fftune;
 using nn::RobertaForSequenceClassification;
-
-namespace {
-
-volatile std::sig_atomic_t g_interrupted = 0;
-void on_sigint(int) {
-  g_interrupted = 1;
-}
-
-}  // namespace
 
 std::shared_ptr<RobertaForSequenceClassification> load_model(const Options& o, Generator* gen,
                                                              std::ostream* log) {
@@ -45,12 +35,6 @@ std::shared_ptr<RobertaForSequenceClassification> load_model(const Options& o, G
                           {.ignore_mismatched_sizes = o.ignore_mismatched_sizes});
   model->set_activation_checkpointing(o.checkpoint_activations);
   return model;
-}
-
-void write_json(const std::string& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  FFTUNE_CHECK(out.good(), "cannot write ", path);
 }
 
 nlohmann::json metrics_json(const std::vector<std::pair<std::string, double>>& metrics,
@@ -70,14 +54,108 @@ std::string describe(const std::vector<std::pair<std::string, double>>& metrics)
   return s;
 }
 
+examples::StepLoss train_step(RobertaForSequenceClassification& model, const Batch& batch,
+                              double loss_scale) {
+  const Device device = model.parameters().front().device();
+  const Tensor logits =
+      model.forward(batch.ids.to(device), batch.attention_mask.to(device));  // (B, labels)
+  const Tensor loss = model.loss(logits, batch.labels.to(device));
+  mul(loss, loss_scale).backward();
+  return {loss.item(), batch.ids.size(0)};
+}
+
+namespace {
+
+// Sequence classification for the run loop: the epoch's length-bucketed batches, train_step,
+// the dev metrics, the method saved to best/ at each new best.
+class GlueTask : public examples::TrainingTask {
+ public:
+  GlueTask(RobertaForSequenceClassification& model, const Options& options,
+           const data::BpeTokenizer& tokenizer, const std::vector<EncodedExample>& train_set,
+           const std::vector<EncodedExample>& dev)
+      : model_(model), o_(options), tokenizer_(tokenizer), train_(train_set), dev_(dev) {}
+
+  int64_t batches_per_epoch() const override {
+    const auto n = static_cast<int64_t>(train_.size());
+    return (n + o_.batch_size - 1) / o_.batch_size;
+  }
+
+  void start_epoch(int64_t epoch, int64_t first_batch) override {
+    model_.train();
+    batches_ = training_batches(train_, o_.batch_size, o_.seed, epoch);
+    FFTUNE_CHECK(static_cast<int64_t>(batches_.size()) == batches_per_epoch(),
+                 "roberta_glue: an epoch of ", batches_.size(), " batches, expected ",
+                 batches_per_epoch());
+    next_ = first_batch;
+  }
+
+  examples::StepLoss train_step(double loss_scale) override {
+    const bool regression = data::glue_task_info(o_.task).is_regression;
+    const Batch batch = make_batch(train_, batches_.at(static_cast<size_t>(next_++)),
+                                   tokenizer_.pad_id(), regression);
+    return roberta_glue::train_step(model_, batch, loss_scale);
+  }
+
+  std::vector<examples::SplitMetrics> evaluate() override {
+    model_.eval();
+    const data::GlueTaskInfo& info = data::glue_task_info(o_.task);
+    const auto metrics = dev_metrics(
+        o_.task, predict(model_, dev_, o_.batch_size, tokenizer_.pad_id(), info.is_regression),
+        dev_);
+    model_.train();
+    return {{"dev", metrics}};
+  }
+
+  void save_best(int64_t) override { save_trained(model_, o_, o_.out + "/best"); }
+
+ private:
+  RobertaForSequenceClassification& model_;
+  const Options& o_;
+  const data::BpeTokenizer& tokenizer_;
+  const std::vector<EncodedExample>& train_;
+  const std::vector<EncodedExample>& dev_;
+  std::vector<std::vector<int64_t>> batches_;
+  int64_t next_ = 0;
+};
+
+// What a checkpoint must agree with: every flag that changes the result, and the task's data
+// and the model by content and path.
+examples::RunIdentity run_identity(const Options& o) {
+  using examples::exact_text;
+  examples::RunIdentity id;
+  id.program = "roberta_glue";
+  id.flags = {{"task", data::glue_task_info(o.task).name},
+              {"adapter-config", nlohmann::json::parse(examples::to_json(method_of(o))).dump()},
+              {"lr", exact_text(o.lr)},
+              {"head-lr", exact_text(o.head_lr)},
+              {"weight-decay", exact_text(o.weight_decay)},
+              {"epochs", std::to_string(o.epochs)},
+              {"batch-size", std::to_string(o.batch_size)},
+              {"grad-accum", std::to_string(o.grad_accum)},
+              {"warmup", exact_text(o.warmup)},
+              {"max-grad-norm", exact_text(o.max_grad_norm)},
+              {"max-len", std::to_string(o.max_len)},
+              {"seed", std::to_string(o.seed)},
+              {"ignore-mismatched-sizes", o.ignore_mismatched_sizes ? "true" : "false"}};
+  const std::string data_dir = o.glue_dir + "/" + data::glue_task_info(o.task).directory;
+  id.fingerprints["data"] = examples::content_fingerprint(data_dir);
+  id.paths["data"] = std::filesystem::absolute(data_dir).lexically_normal().string();
+  id.fingerprints["model"] = examples::content_fingerprint(o.model_dir);
+  id.paths["model"] = std::filesystem::absolute(o.model_dir).lexically_normal().string();
+  return id;
+}
+
+}  // namespace
+
 RunResult run_training(const Options& o, const data::BpeTokenizer& tokenizer,
                        const std::vector<EncodedExample>& train_set,
                        const std::vector<EncodedExample>& dev) {
-  const auto started = std::chrono::steady_clock::now();
   const data::GlueTaskInfo& info = data::glue_task_info(o.task);
+  FFTUNE_CHECK(!train_set.empty(), "the training split is empty");
   Generator gen(o.seed);  // head initialisation, adapter initialisation, dropout masks
   auto model = load_model(o, &gen, &std::cout);
   attach_adapter(*model, o, gen);
+  if (o.device == "cuda") model->to(Device::cuda());
   RunResult result;
   result.metric = info.main_metric;
   result.trainable_params = model->num_parameters(true);
@@ -86,124 +164,50 @@ RunResult run_training(const Options& o, const data::BpeTokenizer& tokenizer,
               static_cast<long long>(result.trainable_params),
               static_cast<long long>(model->num_parameters()));
 
+  GlueTask task(*model, o, tokenizer, train_set, dev);
   nn::AdamW optimizer(nn::param_groups_by_pattern(*model, optimizer_groups(o)), nn::AdamWOptions{});
-  const int64_t n_train = static_cast<int64_t>(train_set.size());
-  FFTUNE_CHECK(n_train > 0, "the training split is empty");
-  const int64_t batches_per_epoch = (n_train + o.batch_size - 1) / o.batch_size;
-  const int64_t steps_per_epoch = (batches_per_epoch + o.grad_accum - 1) / o.grad_accum;
+  const int64_t steps_per_epoch = (task.batches_per_epoch() + o.grad_accum - 1) / o.grad_accum;
   const int64_t total_steps = steps_per_epoch * o.epochs;
-  // As transformers' TrainingArguments.get_warmup_steps: ceil(total · ratio).
-  const auto warmup_steps =
-      static_cast<int64_t>(std::ceil(o.warmup * static_cast<double>(total_steps)));
-  nn::LRScheduler scheduler(optimizer, nn::linear_schedule_with_warmup(warmup_steps, total_steps));
+  nn::LRScheduler scheduler(
+      optimizer,
+      nn::linear_schedule_with_warmup(examples::warmup_steps(o.warmup, total_steps), total_steps));
 
-  const std::string checkpoint = o.out + "/checkpoint/state.safetensors";
-  const std::string best_dir = o.out + "/best";
-  Progress p;
-  if (o.resume) {
-    p = load_checkpoint(checkpoint, *model, optimizer, scheduler);
-    gen.set_stream_position(p.dropout_stream);
-    std::printf("resumed at epoch %lld, step %lld\n", static_cast<long long>(p.epoch + 1),
-                static_cast<long long>(p.step));
-  }
-  MetricsLog log(o.out + "/metrics.jsonl", p.epoch);
-  const std::vector<Tensor> trainable = model->parameters(true);
-  std::signal(SIGINT, on_sigint);
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-
-  for (int64_t epoch = p.epoch; epoch < o.epochs; ++epoch) {
-    const auto batches = training_batches(train_set, o.batch_size, o.seed, epoch);
-    const int64_t nb = static_cast<int64_t>(batches.size());
-    model->train();
-    ProgressBar bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs), nb);
-    for (int64_t b = p.next_batch; b < nb; ++b) {
-      const Batch batch = make_batch(train_set, batches[b], tokenizer.pad_id(), info.is_regression);
-      const Tensor loss =
-          model->loss(model->forward(batch.ids, batch.attention_mask), batch.labels);
-      p.loss_sum += loss.item();
-      p.loss_batches += 1;
-      // The last group of an epoch may hold fewer than grad_accum batches.
-      const int64_t group_start = b / o.grad_accum * o.grad_accum;
-      const int64_t group_size = std::min(o.grad_accum, nb - group_start);
-      mul(loss, 1.0 / static_cast<double>(group_size)).backward();
-      bar.update(b + 1, p.loss_sum / static_cast<double>(p.loss_batches));
-      if (b + 1 != group_start + group_size) continue;
-      if (o.max_grad_norm > 0) nn::clip_grad_norm_(trainable, o.max_grad_norm);
-      optimizer.step();
-      scheduler.step();
-      optimizer.zero_grad();
-      p.step += 1;
-      p.next_batch = b + 1;
-      const bool stop = o.stop_after_steps > 0 && p.step >= o.stop_after_steps;
-      if (g_interrupted || stop) {
-        bar.finish();
-        p.dropout_stream = gen.stream_position();
-        save_checkpoint(checkpoint, *model, optimizer, scheduler, p);
-        std::printf("stopped after step %lld; continue with --resume\n",
-                    static_cast<long long>(p.step));
-        result.stopped = true;
-        result.interrupted = g_interrupted != 0;
-        result.best = p.best_metric;
-        result.best_epoch = p.best_epoch;
-        result.wall_seconds = elapsed();
-        return result;
-      }
-    }
-    bar.finish();
-
-    model->eval();
-    const auto metrics = dev_metrics(
-        o.task, predict(*model, dev, o.batch_size, tokenizer.pad_id(), info.is_regression), dev);
-    const double main_value = metrics.front().second;
-    if (main_value > p.best_metric) {  // NaN never counts as better
-      p.best_metric = main_value;
-      p.best_epoch = epoch + 1;
-      save_trained(*model, o, best_dir);
-    }
-    nlohmann::json line = {
-        {"epoch", epoch + 1},
-        {"step", p.step},
-        {"train_loss", p.loss_sum / static_cast<double>(std::max<int64_t>(1, p.loss_batches))},
-        {"lr", optimizer.lr(0)}};
-    line.update(metrics_json(metrics, "dev_"));
-    line["best_" + metrics.front().first] = p.best_metric;
-    line["best_epoch"] = p.best_epoch;
-    log.append(line);
-    write_curves(o.out + "/curves.png", log.lines(), metrics.front().first);
-    std::printf("epoch %lld/%lld  train loss %.4f  dev %s  (best %s %.4f at epoch %lld)\n",
-                static_cast<long long>(epoch + 1), static_cast<long long>(o.epochs),
-                line["train_loss"].get<double>(), describe(metrics).c_str(),
-                metrics.front().first.c_str(), p.best_metric, static_cast<long long>(p.best_epoch));
-    std::fflush(stdout);
-
-    p.epoch = epoch + 1;
-    p.next_batch = 0;
-    p.loss_sum = 0;
-    p.loss_batches = 0;
-    p.dropout_stream = gen.stream_position();
-    save_checkpoint(checkpoint, *model, optimizer, scheduler, p);
-  }
-
-  // The best epoch's full metric set, as the paper reports it.
-  nlohmann::json best_line;
-  for (const auto& line : log.lines())
-    if (line.at("epoch").get<int64_t>() == p.best_epoch) best_line = line;
-  nlohmann::json results = {{"task", info.name},
-                            {"adapter", o.adapter},
-                            {"metric", info.main_metric},
-                            {"best_epoch", p.best_epoch},
-                            {"best", p.best_metric},
-                            {"best_epoch_metrics", best_line},
-                            {"trainable_params", result.trainable_params},
-                            {"classifier_params", result.classifier_params}};
-  write_json(o.out + "/results.json", results);
-  std::printf("best dev %s: %.4f at epoch %lld (weights in %s)\n", info.main_metric, p.best_metric,
-              static_cast<long long>(p.best_epoch), best_dir.c_str());
+  examples::LoopOptions loop;
+  loop.out = o.out;
+  loop.epochs = o.epochs;
+  loop.grad_accum = o.grad_accum;
+  loop.max_grad_norm = o.max_grad_norm;
+  loop.stop_after_steps = o.stop_after_steps;
+  loop.stop_after_epochs = o.stop_after_epochs;
+  loop.resume = o.resume;
+  loop.progress_bar = !o.quiet;
+  loop.unit = "seq";
+  loop.identity = run_identity(o);
+  loop.log = &std::cout;
+  const examples::LoopResult run = examples::run_training_loop(
+      task, {model.get(), &optimizer, &scheduler, {{"dropout", &gen}}}, loop);
+  const examples::TrainingProgress& p = run.progress;
+  result.stopped = !run.completed;
+  result.interrupted = run.interrupted;
   result.best = p.best_metric;
   result.best_epoch = p.best_epoch;
-  result.wall_seconds = elapsed();
+  result.wall_seconds = run.elapsed_s;
+  if (result.stopped) return result;
+
+  // The best epoch's full metric set, as the paper reports it.
+  nlohmann::json best_metrics = nlohmann::json::object();
+  for (const auto& [name, value] : p.best_metrics) best_metrics[name] = value;
+  examples::write_json_atomically(o.out + "/results.json",
+                                  {{"task", info.name},
+                                   {"adapter", o.adapter},
+                                   {"metric", info.main_metric},
+                                   {"best_epoch", p.best_epoch},
+                                   {"best", p.best_metric},
+                                   {"best_epoch_metrics", best_metrics},
+                                   {"trainable_params", result.trainable_params},
+                                   {"classifier_params", result.classifier_params}});
+  std::printf("best dev %s: %.4f at epoch %lld (weights in %s/best)\n", info.main_metric,
+              p.best_metric, static_cast<long long>(p.best_epoch), o.out.c_str());
   return result;
 }
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <map>
 #include <sstream>
 
 #include "core/error.h"
+#include "examples/common/flags.h"
+#include "examples/common/run_flags.h"
 
 namespace vit_dtd {
 namespace {
@@ -18,28 +18,6 @@ std::vector<std::string> split_commas(const std::string& s) {
   for (std::string part; std::getline(in, part, ',');)
     if (!part.empty()) parts.push_back(part);
   return parts;
-}
-
-double to_double(const std::string& flag, const std::string& value) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(value, &used);
-    if (used == value.size()) return v;
-  } catch (const std::exception&) {
-  }
-  FFTUNE_CHECK(false, "vit_dtd: ", flag, " expects a number, got '", value, "'");
-  return 0;
-}
-
-int64_t to_int(const std::string& flag, const std::string& value) {
-  try {
-    size_t used = 0;
-    const long long v = std::stoll(value, &used);
-    if (used == value.size()) return v;
-  } catch (const std::exception&) {
-  }
-  FFTUNE_CHECK(false, "vit_dtd: ", flag, " expects an integer, got '", value, "'");
-  return 0;
 }
 
 }  // namespace
@@ -92,6 +70,7 @@ const std::vector<fftune::examples::MethodFlag>& method_flags() {
       {"--freq-bias", {"frequency_bias"}},
       {"--random-loc-seed", {"random_loc_seed"}},
       {"--lora-r", {"r"}},
+      {"--rank", {"r"}},
       {"--lora-alpha", {"lora_alpha"}}};
   return flags;
 }
@@ -100,153 +79,101 @@ double Config::effective_lr() const {
   return lr >= 0 ? lr : default_lr(adapter);
 }
 
-std::string usage() {
-  return R"(vit_dtd: fine-tune a ViT on DTD (or any ImageFolder) with FourierFT, LoRA, Hartley,
-full fine-tuning or a head only.
-
-  vit_dtd --demo                        the built-in demo (procedural textures, tiny ViT)
-  vit_dtd --model DIR --data DIR [...]  a real run (docs/reproduce.md has the paper's command)
-
-data and model
-  --model DIR            HF ViT directory (config.json, model.safetensors)
-  --data DIR             DTD release (images/, labels/) or ImageFolder (train/, val/[, test/])
-  --split K              DTD split 1..10 (1)
-  --ignore-mismatched-sizes   a --model tensor whose shape differs from the model's (a
-                         fine-tuned classifier with other classes) starts fresh, not an error
-adapter
-  --adapter M            fourierft | lora | hartley | full | head (fourierft)
-  --n N                  FourierFT/Hartley coefficients per layer (3000)
-  --alpha A              FourierFT/Hartley scaling (300)
-  --target-modules L     comma-separated Linear names (query,value)
-  --freq-bias FC,W       FourierFT frequency-biased entries: centre FC, width W (off)
-  --random-loc-seed S    seed of the spectral entries (777, peft's)
-  --lora-r R, --lora-alpha A   LoRA rank and alpha (16, 16)
-optimisation
-  --lr X                 adapter lr (fourierft/hartley 0.3, lora 5e-3, full 1e-4)
-  --head-lr X            classifier lr (1e-3)
-  --weight-decay X       (7e-5)
-  --epochs N (10)   --batch-size N (32)   --grad-accum N (1)   --warmup STEPS (0)
-  --seed S               data order, augmentation and initialisation (0)
-  --image-size N         (the model's)   --crop-scale-min X (0.08)   --workers N (2)
-running
-  --device cpu|cuda (cpu)   --threads N (fftune's default)
-  --checkpoint-activations  recompute each encoder layer in backward: less memory, about one
-                         more forward per step
-  --out DIR              run directory (runs/vit_dtd); a new run refuses one that is not empty
-  --overwrite            empty --out first when it holds an earlier run
-  --resume               continue from DIR/checkpoint (bit-identical on the CPU)
-  --eval-only --adapter-path P   evaluate a saved method (P = a run's folder or its adapter/)
-                         With --resume and --eval-only the method and its options come from
-                         the folder (fftune_run.json, adapter_config.json): adapter flags may be
-                         left out; one that contradicts the folder is an error
-  --stop-after-epoch E   stop after epoch E with a checkpoint, as a Ctrl-C would
-  --stop-after-step S    stop after optimizer step S (mid-epoch) with a checkpoint
-  --quiet                one line per epoch instead of a progress bar
-demo
-  --demo                 run the demo   --demo-size full|small   --cache-dir DIR
-  --help
-)";
-}
-
 Config parse_flags(int argc, char** argv) {
-  Config c;
-  // Flags that take a value, and what they set.
-  const std::map<std::string, std::function<void(const std::string&, const std::string&)>> valued =
-      {
-          {"--model", [&](auto&, auto& v) { c.model_dir = v; }},
-          {"--data", [&](auto&, auto& v) { c.data_dir = v; }},
-          {"--split", [&](auto& f, auto& v) { c.split = static_cast<int>(to_int(f, v)); }},
-          {"--adapter", [&](auto&, auto& v) { c.adapter = v; }},
-          {"--n", [&](auto& f, auto& v) { c.n = to_int(f, v); }},
-          {"--alpha", [&](auto& f, auto& v) { c.alpha = to_double(f, v); }},
-          {"--target-modules", [&](auto&, auto& v) { c.target_modules = split_commas(v); }},
-          {"--freq-bias",
-           [&](auto& f, auto& v) {
-             const auto parts = split_commas(v);
-             FFTUNE_CHECK(parts.size() == 2, "vit_dtd: ", f, " expects FC,W, got '", v, "'");
-             c.freq_bias =
-                 fftune::fourierft::FrequencyBias{to_double(f, parts[0]), to_double(f, parts[1])};
-           }},
-          {"--random-loc-seed",
-           [&](auto& f, auto& v) { c.random_loc_seed = static_cast<uint64_t>(to_int(f, v)); }},
-          {"--lora-r", [&](auto& f, auto& v) { c.lora_r = to_int(f, v); }},
-          {"--lora-alpha", [&](auto& f, auto& v) { c.lora_alpha = to_double(f, v); }},
-          {"--lr", [&](auto& f, auto& v) { c.lr = to_double(f, v); }},
-          {"--head-lr", [&](auto& f, auto& v) { c.head_lr = to_double(f, v); }},
-          {"--weight-decay", [&](auto& f, auto& v) { c.weight_decay = to_double(f, v); }},
-          {"--epochs", [&](auto& f, auto& v) { c.epochs = to_int(f, v); }},
-          {"--batch-size", [&](auto& f, auto& v) { c.batch_size = to_int(f, v); }},
-          {"--grad-accum", [&](auto& f, auto& v) { c.grad_accum = to_int(f, v); }},
-          {"--warmup", [&](auto& f, auto& v) { c.warmup = to_int(f, v); }},
-          {"--seed", [&](auto& f, auto& v) { c.seed = static_cast<uint64_t>(to_int(f, v)); }},
-          {"--image-size", [&](auto& f, auto& v) { c.image_size = to_int(f, v); }},
-          {"--crop-scale-min", [&](auto& f, auto& v) { c.crop_scale_min = to_double(f, v); }},
-          {"--workers", [&](auto& f, auto& v) { c.workers = static_cast<int>(to_int(f, v)); }},
-          {"--device", [&](auto&, auto& v) { c.device = v; }},
-          {"--threads", [&](auto& f, auto& v) { c.threads = static_cast<int>(to_int(f, v)); }},
-          {"--out", [&](auto&, auto& v) { c.out = v; }},
-          {"--adapter-path", [&](auto&, auto& v) { c.adapter_path = v; }},
-          {"--stop-after-epoch", [&](auto& f, auto& v) { c.stop_after_epoch = to_int(f, v); }},
-          {"--stop-after-step", [&](auto& f, auto& v) { c.stop_after_step = to_int(f, v); }},
-          {"--demo-size", [&](auto&, auto& v) { c.demo_size = v; }},
-          {"--cache-dir", [&](auto&, auto& v) { c.cache_dir = v; }},
-      };
-  const std::map<std::string, bool*> switches = {
-      {"--resume", &c.resume},
-      {"--overwrite", &c.overwrite},
-      {"--eval-only", &c.eval_only},
-      {"--quiet", &c.quiet},
-      {"--ignore-mismatched-sizes", &c.ignore_mismatched_sizes},
-      {"--checkpoint-activations", &c.checkpoint_activations},
-      {"--demo", &c.demo}};
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i], value;
-    bool has_inline = false;
-    if (const size_t eq = flag.find('='); eq != std::string::npos) {  // --flag=value
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      has_inline = true;
-    }
-    c.given_flags.push_back(flag);
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(usage().c_str(), stdout);
-      std::exit(0);
-    }
-    if (auto s = switches.find(flag); s != switches.end() && !has_inline) {
-      *s->second = true;
-      continue;
-    }
-    auto it = valued.find(flag);
-    FFTUNE_CHECK(it != valued.end(), "vit_dtd: unknown flag '", flag, "' (see --help)");
-    if (!has_inline) {
-      FFTUNE_CHECK(i + 1 < argc, "vit_dtd: ", flag, " needs a value");
-      value = argv[++i];
-    }
-    it->second(flag, value);
+  using fftune::examples::Flags;
+  Flags flags("vit_dtd",
+              "Fine-tunes a ViT on DTD (or any ImageFolder) with FourierFT, LoRA, Hartley, full "
+              "fine-tuning or the head alone; --demo runs the paper's Figure 1 in miniature on "
+              "procedural textures (docs/reproduce.md has the paper's command).");
+  fftune::examples::add_run_flags(
+      flags, {.epochs = 10,
+              .batch_size = 32,
+              .lr = -1.0,
+              .lr_help = "adapter lr (-1: the adapter's: fourierft/hartley 0.3, lora 5e-3, full "
+                         "1e-4)",
+              .head_lr = 1e-3,
+              .weight_decay = 7e-5,
+              .warmup = 0.0,
+              .max_grad_norm = 0.0,
+              .out = "runs/vit_dtd"});
+  // ---- the task ----
+  flags.add_string("data", "",
+                   "the DTD release (images/, labels/) or an ImageFolder (train/, val/[, test/])");
+  flags.add_int("split", 1, "DTD's split 1..10");
+  flags.add_int("image-size", 0, "input resolution (0: the model's)");
+  flags.add_double("crop-scale-min", 0.08, "RandomResizedCrop's lower area fraction");
+  flags.add_int("workers", 2, "image decoding threads");
+  // ---- the adapter ----
+  flags.add_choice("adapter", "fourierft", {"fourierft", "lora", "hartley", "full", "head"},
+                   "what to train (the classifier trains in every method)");
+  flags.add_int("n", 3000, "FourierFT/Hartley coefficients per layer");
+  flags.add_double("alpha", 300.0, "FourierFT/Hartley scaling");
+  flags.add_string("target-modules", "query,value", "comma-separated Linear names");
+  flags.add_string("freq-bias", "", "FourierFT frequency-biased entries: FC,W (centre, width)");
+  flags.add_int("random-loc-seed", 777, "seed of the spectral entries (peft's)");
+  flags.add_int("lora-r", 16, "LoRA rank (--rank is the same flag)");
+  flags.add_int("rank", 0, "LoRA rank, as --lora-r (0: --lora-r's)");
+  flags.add_double("lora-alpha", 16.0, "LoRA alpha");
+  flags.parse(argc, argv);
+  if (flags.help_requested()) {
+    std::fputs(flags.help().c_str(), stdout);
+    std::exit(0);
   }
 
-  const std::vector<std::string> adapters = {"fourierft", "lora", "hartley", "full", "head"};
-  FFTUNE_CHECK(std::find(adapters.begin(), adapters.end(), c.adapter) != adapters.end(),
-               "vit_dtd: --adapter must be fourierft, lora, hartley, full or head, got '",
-               c.adapter, "'");
+  const fftune::examples::RunFlags run = fftune::examples::read_run_flags(flags);
+  Config c;
+  c.model_dir = run.model_dir;
+  c.ignore_mismatched_sizes = run.ignore_mismatched_sizes;
+  c.data_dir = flags.get_string("data");
+  c.split = static_cast<int>(flags.get_int("split"));
+  c.adapter = flags.get_string("adapter");
+  c.n = flags.get_int("n");
+  c.alpha = flags.get_double("alpha");
+  c.target_modules = split_commas(flags.get_string("target-modules"));
+  if (const std::vector<double> bias = flags.get_doubles("freq-bias"); !bias.empty()) {
+    FFTUNE_CHECK(bias.size() == 2, "vit_dtd: --freq-bias expects FC,W");
+    c.freq_bias = fftune::fourierft::FrequencyBias{bias[0], bias[1]};
+  }
+  c.random_loc_seed = static_cast<uint64_t>(flags.get_int("random-loc-seed"));
+  c.lora_r = flags.is_set("rank") ? flags.get_int("rank") : flags.get_int("lora-r");
+  c.lora_alpha = flags.get_double("lora-alpha");
+  c.lr = run.lr;
+  c.head_lr = run.head_lr;
+  c.weight_decay = run.weight_decay;
+  c.epochs = run.epochs;
+  c.batch_size = run.batch_size;
+  c.grad_accum = run.grad_accum;
+  c.warmup = run.warmup;
+  c.max_grad_norm = run.max_grad_norm;
+  c.seed = run.seed;
+  c.image_size = flags.get_int("image-size");
+  c.crop_scale_min = flags.get_double("crop-scale-min");
+  c.workers = static_cast<int>(flags.get_int("workers"));
+  c.device = run.device;
+  c.threads = run.threads;
+  c.checkpoint_activations = run.checkpoint_activations;
+  c.out = run.out;
+  c.overwrite = run.overwrite;
+  c.resume = run.resume;
+  c.eval_only = run.eval_only;
+  c.adapter_path = run.adapter_path;
+  c.stop_after_epochs = run.stop_after_epochs;
+  c.stop_after_steps = run.stop_after_steps;
+  c.quiet = run.quiet;
+  c.demo = run.demo;
+  c.demo_size = run.demo_size;
+  c.cache_dir = run.cache_dir;
+  c.given_flags = run.given;
+  if (flags.is_set("rank")) c.given_flags.push_back("--lora-r");
+
   FFTUNE_CHECK(c.split >= 1 && c.split <= 10, "vit_dtd: --split must be 1..10, got ", c.split);
   FFTUNE_CHECK(c.n > 0, "vit_dtd: --n must be positive, got ", c.n);
-  FFTUNE_CHECK(c.epochs > 0, "vit_dtd: --epochs must be positive, got ", c.epochs);
-  FFTUNE_CHECK(c.batch_size > 0, "vit_dtd: --batch-size must be positive, got ", c.batch_size);
-  FFTUNE_CHECK(c.grad_accum > 0, "vit_dtd: --grad-accum must be positive, got ", c.grad_accum);
-  FFTUNE_CHECK(c.warmup >= 0, "vit_dtd: --warmup must be ≥ 0, got ", c.warmup);
+  FFTUNE_CHECK(c.lora_r > 0, "vit_dtd: --lora-r must be positive, got ", c.lora_r);
   FFTUNE_CHECK(c.workers > 0, "vit_dtd: --workers must be positive, got ", c.workers);
   FFTUNE_CHECK(c.crop_scale_min > 0 && c.crop_scale_min <= 1,
                "vit_dtd: --crop-scale-min must be in (0, 1], got ", c.crop_scale_min);
-  FFTUNE_CHECK(c.device == "cpu" || c.device == "cuda",
-               "vit_dtd: --device must be cpu or cuda, got '", c.device, "'");
-  FFTUNE_CHECK(c.demo_size == "full" || c.demo_size == "small",
-               "vit_dtd: --demo-size must be full or small, got '", c.demo_size, "'");
   FFTUNE_CHECK(!c.freq_bias || c.adapter == "fourierft",
                "vit_dtd: --freq-bias applies to --adapter fourierft only");
-  FFTUNE_CHECK(!c.eval_only || !c.adapter_path.empty(),
-               "vit_dtd: --eval-only needs --adapter-path");
-  FFTUNE_CHECK(!(c.eval_only && c.resume), "vit_dtd: --eval-only and --resume exclude each other");
   if (!c.demo) {
     FFTUNE_CHECK(!c.model_dir.empty(), "vit_dtd: --model DIR is required (or run --demo)");
     FFTUNE_CHECK(!c.data_dir.empty(), "vit_dtd: --data DIR is required (or run --demo)");

@@ -41,7 +41,8 @@ struct Config {
   int64_t epochs = 10;
   int64_t batch_size = 32;
   int64_t grad_accum = 1;
-  int64_t warmup = 0;  // warm-up steps of the linear schedule
+  double warmup = 0.0;         // fraction of the optimizer steps with a linear warmup
+  double max_grad_norm = 0.0;  // 0: no clipping
   uint64_t seed = 0;
 
   // ---- images ----
@@ -60,9 +61,9 @@ struct Config {
   bool resume = false;
   bool eval_only = false;
   std::string adapter_path;
-  int64_t stop_after_epoch = 0;  // > 0: stop (checkpointed) after that epoch, as after a Ctrl-C
-  int64_t stop_after_step = 0;   // > 0: stop (checkpointed) after that optimizer step, mid-epoch
-  bool quiet = false;            // no progress bar, one line per epoch
+  int64_t stop_after_epochs = 0;  // > 0: stop (checkpointed) after that epoch
+  int64_t stop_after_steps = 0;   // > 0: stop (checkpointed) after that optimizer step
+  bool quiet = false;             // no progress bar, one line per epoch
 
   // ---- the demo ----
   bool demo = false;
@@ -92,9 +93,8 @@ const std::vector<fftune::examples::MethodFlag>& method_flags();
 // The learning rate of the adapter's parameters when --lr is not given.
 double default_lr(const std::string& adapter);
 
-// Parses argv (argv[0] is the program). --help prints usage and exits; a bad flag or value throws
-// fftune::Error naming it.
+// Parses the command line: the shared flags (examples/common/run_flags.h) and vit_dtd's own.
+// --help prints them and exits; a bad flag or value throws fftune::Error naming it.
 Config parse_flags(int argc, char** argv);
-std::string usage();
 
 }  // namespace vit_dtd

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "examples/common/atomic_file.h"
 #include "examples/common/demo_cache.h"
 #include "examples/common/run_folder.h"
 #include "examples/vit_dtd/textures.h"
@@ -77,7 +78,7 @@ void ensure_textures(const std::string& root, const std::vector<std::string>& cl
   options.num_splits = 1;
   options.seed = seed;
   vit_dtd::write_texture_dataset(options);
-  std::ofstream(root + "/done") << "ok\n";
+  examples::write_file_atomically(root + "/done", "ok\n");
 }
 
 }  // namespace
@@ -111,8 +112,8 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
   base.crop_scale_min = 0.5;  // 32-pixel textures: torchvision's 0.08 would leave a few pixels
   base.weight_decay = 1e-4;
   base.resume = false;
-  base.stop_after_epoch = 0;
-  base.stop_after_step = 0;
+  base.stop_after_epochs = 0;
+  base.stop_after_steps = 0;
   base.overwrite = false;  // each method's run folder is new inside the demo's
   base.given_flags = {};   // the demo sets the methods itself
 
@@ -136,7 +137,12 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
     pre.head_lr = s.pretrain_lr;
     pre.weight_decay = 0.05;
     pre.epochs = s.pretrain_epochs;
-    pre.warmup = 10;
+    // 10 warm-up steps: the textures split in equal thirds, so a third of the images train.
+    const int64_t train_images =
+        static_cast<int64_t>(pretrain_classes.size()) * s.pretrain_images_per_class / 3;
+    const int64_t total_steps =
+        (train_images + s.batch_size - 1) / s.batch_size * s.pretrain_epochs;
+    pre.warmup = 9.5 / static_cast<double>(total_steps);  // ceil(warmup · total_steps) = 10
     pre.seed = 0;
     pre.evaluate_test = false;
     pre.out = cache + "/pretrain_run";
@@ -146,7 +152,7 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
         << s.image_size << "x" << s.image_size << " images, patch " << s.patch
         << ") from scratch on " << pretrain_classes.size() << " texture classes (once; cached)\n";
     const RunSummary r = run_training(pre, log);
-    if (r.interrupted) return {};
+    if (r.stopped) return {};
   }
 
   // 3. Fine-tune on the other half, three ways.
@@ -173,7 +179,7 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
     log << "\n== fine-tuning on " << finetune_classes.size()
         << " new texture classes: " << m.adapter << "\n";
     rows.push_back(run_training(fine, log));
-    if (rows.back().interrupted) return rows;
+    if (rows.back().stopped) return rows;
   }
 
   json results = {
@@ -185,7 +191,7 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
                                {"best_val", r.best_val},
                                {"test_at_best", r.test_at_best},
                                {"wall_s", r.wall_s}});
-  std::ofstream(config.out + "/demo_results.json") << results.dump(2) << '\n';
+  examples::write_json_atomically(config.out + "/demo_results.json", results);
   return rows;
 }
 

@@ -9,13 +9,15 @@
 #include "core/error.h"
 #include "core/threading.h"
 #include "demo.h"
+#include "examples/common/atomic_file.h"
+#include "examples/common/interrupt.h"
 #include "train.h"
 
 int main(int argc, char** argv) {
   try {
     const vit_dtd::Config config = vit_dtd::parse_flags(argc, argv);
     if (config.threads > 0) fftune::set_num_threads(config.threads);
-    vit_dtd::install_interrupt_handler();
+    fftune::examples::ensure_writable_directory(config.out, "--out");
     std::vector<vit_dtd::RunSummary> rows;
     if (config.demo) {
       rows = vit_dtd::run_demo(config, std::cout);
@@ -23,11 +25,12 @@ int main(int argc, char** argv) {
       rows.push_back(vit_dtd::run_training(config, std::cout));
     }
     std::cout << "\n" << vit_dtd::summary_table(rows);
-    bool interrupted = rows.empty();
-    for (const auto& r : rows) interrupted = interrupted || r.interrupted;
-    if (interrupted) {
-      std::cout << "(* interrupted: accuracy so far; rerun with --resume to finish)\n";
-      return 130;
+    bool stopped = rows.empty(), interrupted = rows.empty();  // empty: the demo's pre-training
+    for (const auto& r : rows)
+      stopped = stopped || r.stopped, interrupted = interrupted || r.interrupted;
+    if (stopped) {
+      std::cout << "(* stopped: accuracy so far; rerun with --resume to finish)\n";
+      return interrupted ? fftune::examples::kInterruptedExitCode : 0;
     }
     if (config.demo)
       std::cout << "\nTest accuracy at the best validation epoch on texture classes the backbone "
@@ -41,7 +44,7 @@ int main(int argc, char** argv) {
     else
       std::cout << "\nmetrics.jsonl, loss.png, accuracy.png and adapter/ in " << config.out << "\n";
     return 0;
-  } catch (const fftune::Error& e) {
+  } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }

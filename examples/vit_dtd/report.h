@@ -1,40 +1,12 @@
-// What a run reports: the live progress bar, metrics.jsonl, the loss and accuracy curves as
-// PNG, and the summary table.
+// What a run reports in the end: the summary table (the progress bar, metrics.jsonl and the
+// curves are the shared run loop's, examples/common/training_loop.h).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace vit_dtd {
-
-// One line redrawn in place on a terminal: epoch, step, loss, lr, images/s, ETA. On anything
-// else (a pipe, a log file) it stays silent and the caller prints per-epoch lines.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled);
-  void start(int64_t epoch, int64_t epochs, int64_t steps);
-  // After step `step` (1-based) of the epoch; `images` processed since start().
-  void update(int64_t step, double loss, double lr, int64_t images);
-  void finish();
-
- private:
-  bool enabled_;
-  int64_t epoch_ = 0, epochs_ = 0, steps_ = 0;
-  std::chrono::steady_clock::time_point started_;
-};
-
-// A line plot of one or more series (x, y) into a PNG (white background, light grid at the y
-// axis' quarter marks, one colour per series). The numbers themselves are in metrics.jsonl.
-struct Series {
-  std::vector<double> x, y;
-  uint8_t r, g, b;
-};
-void write_line_plot(const std::string& path, const std::vector<Series>& series,
-                     int64_t width = 640, int64_t height = 360);
 
 // One row of the summary table.
 struct RunSummary {
@@ -46,7 +18,8 @@ struct RunSummary {
   int64_t best_epoch = 0;     // 1-based
   double test_at_best = 0;    // test accuracy at that epoch
   double wall_s = 0;
-  bool interrupted = false;
+  bool stopped = false;      // checkpointed before the last epoch (--resume continues)
+  bool interrupted = false;  // by Ctrl-C or SIGTERM
 };
 std::string summary_table(const std::vector<RunSummary>& rows);
 

@@ -5,12 +5,16 @@
 // GLUE submission files, --eval-only on the saved adapter, that an interrupted and resumed run
 // is bit-identical to an uninterrupted one, so is one with --checkpoint-activations,
 // --paper-defaults, and the run folders (examples/common/run_folder.h): --eval-only and --resume
-// take the method from the folder, a reused --out is refused unless --overwrite.
+// take the method from the folder, a reused --out is refused unless --overwrite; a run killed
+// (kill -9) or terminated (SIGTERM) mid-epoch and resumed ends bit-identical, metrics.jsonl
+// holds one record per finished epoch while the run goes, --resume with other data is refused
+// naming it, and an --out or --cache-dir that cannot be created is named.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,7 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/tensor/factory.h"
+#include "examples/common/metrics_log.h"
 #include "nn/models/roberta.h"
+#include "tests/support/child_process.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -143,13 +149,30 @@ class RobertaGlueTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
-  // Runs roberta_glue with the common flags and `args`; the output goes to <out>.log.
-  static int run(const std::string& task, const fs::path& out, const std::string& args) {
-    const std::string command =
-        std::string(FFTUNE_ROBERTA_GLUE_BIN) + " --task " + task + " --glue-dir " +
-        (root_ / "glue").string() + " --model " + (root_ / "model").string() + " --out " +
-        out.string() + " --max-len 64 --threads 2 " + args + " > " + out.string() + ".log 2>&1";
-    return std::system(command.c_str());
+  // The command that runs roberta_glue with the common flags and `args` on the tasks of
+  // `glue_dir` (default: root_/glue); the output goes to <out>.log.
+  static std::string command(const std::string& task, const fs::path& out, const std::string& args,
+                             const fs::path& glue_dir = {}) {
+    return std::string(FFTUNE_ROBERTA_GLUE_BIN) + " --task " + task + " --glue-dir " +
+           (glue_dir.empty() ? root_ / "glue" : glue_dir).string() + " --model " +
+           (root_ / "model").string() + " --out " + out.string() + " --max-len 64 --threads 2 " +
+           args + " > " + out.string() + ".log 2>&1";
+  }
+  // Runs it; returns the status std::system gives.
+  static int run(const std::string& task, const fs::path& out, const std::string& args,
+                 const fs::path& glue_dir = {}) {
+    return std::system(command(task, out, args, glue_dir).c_str());
+  }
+  // The records of <out>/metrics.jsonl of `kind` ("train", "epoch"), as a reader sees them.
+  static std::vector<nlohmann::json> records(const fs::path& out, const std::string& kind) {
+    std::vector<nlohmann::json> found;
+    if (!fs::exists(out / "metrics.jsonl")) return found;
+    for (const auto& r : examples::read_metrics_log((out / "metrics.jsonl").string()))
+      if (r.value("kind", "") == kind) found.push_back(r);
+    return found;
+  }
+  static std::vector<nlohmann::json> epoch_records(const fs::path& out) {
+    return records(out, "epoch");
   }
   static nlohmann::json read_json(const fs::path& path) {
     return nlohmann::json::parse(read_file(path));
@@ -169,8 +192,9 @@ TEST_F(RobertaGlueTest, Sst2FourierFTBeatsChanceAndPredicts) {
   const nlohmann::json results = read_json(out / "results.json");
   EXPECT_EQ(results["metric"], "accuracy");
   EXPECT_GT(results["best"].get<double>(), 0.8) << log_of(out);  // chance: 0.5
-  EXPECT_EQ(lines_of(read_file(out / "metrics.jsonl")).size(), 10u);
-  EXPECT_EQ(read_file(out / "curves.png").substr(1, 3), "PNG");
+  EXPECT_EQ(epoch_records(out).size(), 10u);
+  EXPECT_EQ(read_file(out / "loss.png").substr(1, 3), "PNG");
+  EXPECT_EQ(read_file(out / "accuracy.png").substr(1, 3), "PNG");
   EXPECT_EQ(read_json(out / "best/adapter_config.json")["peft_type"], "FOURIERFT");
 
   // The GLUE submission format: a header, then "index\tprediction" for every test line.
@@ -223,10 +247,12 @@ TEST_F(RobertaGlueTest, ResumeIsBitIdentical) {
   ASSERT_EQ(run("sst2", resumed, args + " --resume --stop-after-steps 15"), 0) << log_of(resumed);
   ASSERT_EQ(run("sst2", resumed, args + " --resume"), 0) << log_of(resumed);
 
-  for (const char* file : {"checkpoint/state.safetensors", "best/adapter_model.safetensors",
-                           "metrics.jsonl", "results.json"})
+  EXPECT_FALSE(fs::exists(resumed / "checkpoint.safetensors"));  // removed once complete
+  for (const char* file : {"best/adapter_model.safetensors", "results.json"})
     EXPECT_EQ(read_file(straight / file), read_file(resumed / file)) << file;
-  EXPECT_EQ(lines_of(read_file(resumed / "metrics.jsonl")).size(), 3u);
+  EXPECT_EQ(records(resumed, "train"), records(straight, "train"));
+  EXPECT_EQ(epoch_records(resumed), epoch_records(straight));
+  EXPECT_EQ(epoch_records(resumed).size(), 3u);
 }
 
 // --checkpoint-activations recomputes each layer in backward, with the same dropout masks: the
@@ -238,8 +264,7 @@ TEST_F(RobertaGlueTest, CheckpointActivationsIsBitIdentical) {
   ASSERT_EQ(run("sst2", checkpointed, args + " --checkpoint-activations"), 0)
       << log_of(checkpointed);
   EXPECT_TRUE(read_json(checkpointed / "config.json")["checkpoint_activations"].get<bool>());
-  for (const char* file : {"checkpoint/state.safetensors", "best/adapter_model.safetensors",
-                           "metrics.jsonl", "results.json"})
+  for (const char* file : {"best/adapter_model.safetensors", "metrics.jsonl", "results.json"})
     EXPECT_EQ(read_file(plain / file), read_file(checkpointed / file)) << file;
 }
 
@@ -364,6 +389,106 @@ TEST_F(RobertaGlueTest, BadFlagsAreNamed) {
   EXPECT_NE(log_of(out).find("--adapter"), std::string::npos) << log_of(out);
   EXPECT_NE(run("mnli", out, ""), 0);
   EXPECT_NE(log_of(out).find("mnli"), std::string::npos) << log_of(out);
+}
+
+// 96 examples in batches of 8: 12 optimizer steps per epoch.
+constexpr int64_t kStepsPerEpoch = 12;
+const std::string kLongRun = kFourierFT + " --epochs 3";
+
+TEST_F(RobertaGlueTest, KilledOrTerminatedMidEpochThenResumedIsBitIdentical) {
+  const fs::path straight = root_ / "long_straight";
+  ASSERT_EQ(run("sst2", straight, kLongRun), 0) << log_of(straight);
+  for (const int sig : {SIGKILL, SIGTERM}) {
+    const fs::path out = root_ / (sig == SIGKILL ? "long_killed" : "long_terminated");
+    fftune::testing::ChildProcess child(command("sst2", out, kLongRun));
+    ASSERT_TRUE(child.started());
+    // Wait until epoch 2 is under way: its first step is logged after epoch 1's checkpoint.
+    int64_t last_step = 0;
+    size_t epochs_logged = 0;
+    ASSERT_TRUE(fftune::testing::wait_until(
+        [&] {
+          const auto train = records(out, "train");
+          last_step = train.empty() ? 0 : train.back()["step"].get<int64_t>();
+          epochs_logged = epoch_records(out).size();
+          return last_step > kStepsPerEpoch;
+        },
+        300))
+        << log_of(out);
+    ASSERT_TRUE(child.running()) << "the run ended before the test could signal it";
+    // While it runs, one "epoch" record per finished epoch.
+    if (last_step % kStepsPerEpoch != 0) {
+      EXPECT_EQ(epochs_logged, static_cast<size_t>(last_step / kStepsPerEpoch));
+    }
+    child.signal(sig);
+    const int status = child.wait();
+    if (sig == SIGKILL) {
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << log_of(out);
+    } else {
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << log_of(out);
+      EXPECT_NE(log_of(out).find("stopped after"), std::string::npos) << log_of(out);
+    }
+    ASSERT_TRUE(fs::exists(out / "checkpoint.safetensors"));
+    ASSERT_EQ(run("sst2", out, kLongRun + " --resume"), 0) << log_of(out);
+    for (const char* file : {"best/adapter_model.safetensors", "results.json"})
+      EXPECT_EQ(read_file(out / file), read_file(straight / file)) << file << " " << sig;
+    EXPECT_EQ(records(out, "train"), records(straight, "train")) << sig;
+    EXPECT_EQ(epoch_records(out), epoch_records(straight)) << sig;
+  }
+}
+
+TEST_F(RobertaGlueTest, ResumeWithOtherDataIsRefusedNamingIt) {
+  const fs::path out = root_ / "other_data";
+  ASSERT_EQ(run("sst2", out, kFourierFT + " --epochs 2 --stop-after-epochs 1"), 0) << log_of(out);
+  // The same task with one training sentence changed.
+  const fs::path other = root_ / "glue_other";
+  fs::copy(root_ / "glue", other, fs::copy_options::recursive);
+  std::string train = read_file(other / "SST-2/train.tsv");
+  train.replace(train.find("\n") + 1, 3, "The");
+  write_file(other / "SST-2/train.tsv", train);
+  const auto exit_code = [](int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; };
+  EXPECT_EQ(exit_code(run("sst2", out, kFourierFT + " --epochs 2 --resume", other)), 1);
+  EXPECT_NE(log_of(out).find("content of the data: checkpoint "), std::string::npos) << log_of(out);
+  EXPECT_NE(log_of(out).find((other / "SST-2").string()), std::string::npos) << log_of(out);
+  // The same files elsewhere resume, with a warning.
+  const fs::path copy = root_ / "glue_copy";
+  fs::copy(root_ / "glue", copy, fs::copy_options::recursive);
+  EXPECT_EQ(exit_code(run("sst2", out, kFourierFT + " --epochs 2 --resume", copy)), 0)
+      << log_of(out);
+  EXPECT_NE(log_of(out).find("warning: the data moved"), std::string::npos) << log_of(out);
+}
+
+TEST_F(RobertaGlueTest, SharedFlagsAndFoldersThatCannotBeCreated) {
+  const auto exit_code = [](int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; };
+  const fs::path log_dir = root_ / "unwritable";
+  EXPECT_EQ(
+      exit_code(std::system((std::string(FFTUNE_ROBERTA_GLUE_BIN) +
+                             " --demo --out /dev/null/run > " + log_dir.string() + ".log 2>&1")
+                                .c_str())),
+      1);
+  EXPECT_NE(log_of(log_dir).find("--out /dev/null/run: cannot create"), std::string::npos)
+      << log_of(log_dir);
+  EXPECT_EQ(
+      exit_code(std::system((std::string(FFTUNE_ROBERTA_GLUE_BIN) +
+                             " --demo --cache-dir /dev/null/cache --out " +
+                             (root_ / "demo_out").string() + " > " + log_dir.string() + ".log 2>&1")
+                                .c_str())),
+      1);
+  EXPECT_NE(log_of(log_dir).find("--cache-dir /dev/null/cache: cannot create"), std::string::npos)
+      << log_of(log_dir);
+  // The shared flags' names: --lora-r is --rank, --device exists, --warmup is a fraction.
+  const fs::path out = root_ / "shared_flags";
+  ASSERT_EQ(run("sst2", out,
+                "--adapter lora --lora-r 3 --device cpu --warmup 0.1 --stop-after-epochs 1 "
+                "--epochs 2 --print-config"),
+            0)
+      << log_of(out);
+  const nlohmann::json config = nlohmann::json::parse(log_of(out).substr(
+      log_of(out).find('{'), log_of(out).rfind('}') - log_of(out).find('{') + 1));
+  EXPECT_EQ(config["rank"].get<int64_t>(), 3);
+  EXPECT_EQ(config["device"], "cpu");
+  EXPECT_EQ(config["warmup"].get<double>(), 0.1);
+  EXPECT_NE(exit_code(run("sst2", out, "--warmup 6")), 0);
+  EXPECT_NE(log_of(out).find("--warmup is a fraction"), std::string::npos) << log_of(out);
 }
 
 }  // namespace

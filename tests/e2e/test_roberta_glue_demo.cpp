@@ -87,7 +87,8 @@ TEST_F(RobertaGlueDemo, FourierFTBeatsHeadOnly) {
     EXPECT_TRUE(fs::exists(model / file)) << file;
   for (const std::string method : {"head", "lora", "fourierft"}) {
     EXPECT_TRUE(fs::exists(dir_->path() / "demo" / method / "metrics.jsonl")) << method;
-    EXPECT_TRUE(fs::exists(dir_->path() / "demo" / method / "curves.png")) << method;
+    EXPECT_TRUE(fs::exists(dir_->path() / "demo" / method / "loss.png")) << method;
+    EXPECT_TRUE(fs::exists(dir_->path() / "demo" / method / "accuracy.png")) << method;
   }
   EXPECT_TRUE(fs::exists(dir_->path() / "demo" / "fourierft" / "best" / "adapter_config.json"));
   EXPECT_NE(log().find("\nFourierFT "), std::string::npos) << log();  // the table

@@ -94,9 +94,9 @@ TEST_F(ViTDtdDemo, ResumeIsBitIdentical) {
   ASSERT_EQ(demo_rc_, 0) << log();
   ASSERT_EQ(run(fourierft_args("straight")), 0) << log();
   // Stopped mid-epoch (step 5 of a 3-epoch run), then at the end of epoch 2, then finished.
-  ASSERT_EQ(run(fourierft_args("resumed") + " --stop-after-step 5"), 130) << log();
+  ASSERT_EQ(run(fourierft_args("resumed") + " --stop-after-steps 5"), 0) << log();
   ASSERT_TRUE(fs::exists(dir_ / "resumed" / "checkpoint.safetensors"));
-  ASSERT_EQ(run(fourierft_args("resumed") + " --resume --stop-after-epoch 2"), 130) << log();
+  ASSERT_EQ(run(fourierft_args("resumed") + " --resume --stop-after-epochs 2"), 0) << log();
   ASSERT_EQ(run(fourierft_args("resumed") + " --resume"), 0) << log();
   EXPECT_FALSE(fs::exists(dir_ / "resumed" / "checkpoint.safetensors"));
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "nn/clip_grad.h"
 #include "nn/linear.h"
@@ -59,6 +60,18 @@ TEST(GradAccumulation, ScaledMicroBatchesGiveTheFullBatchGradient) {
   EXPECT_ALL_CLOSE(layer.weight().grad(), full_w, 1e-12, 1e-14);
   EXPECT_ALL_CLOSE(layer.bias().grad(), full_b, 1e-12, 1e-14);
   EXPECT_FFTUNE_ERROR(GradientAccumulation(0), "steps must be >= 1");
+}
+
+TEST(GradientAccumulation, TheLastGroupOfAnEpochIsScaledByItsOwnSize) {
+  // 7 micro-batches in groups of 3: {0,1,2} {3,4,5} {6}.
+  GradientAccumulation accumulation(3);
+  for (int64_t i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(accumulation.loss_scale(i, 7), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(accumulation.loss_scale(6, 7), 1.0);
+  std::vector<int64_t> ends;
+  for (int64_t i = 0; i < 7; ++i)
+    if (accumulation.ends_group(i, 7)) ends.push_back(i);
+  EXPECT_EQ(ends, (std::vector<int64_t>{2, 5, 6}));
+  EXPECT_FFTUNE_ERROR(accumulation.loss_scale(7, 7), "outside an epoch of 7");
 }
 
 }  // namespace

@@ -88,10 +88,10 @@ class ExampleCheckpoint : public ::testing::Test {
   }
 
   // A checkpoint of a TrainingRun after 3 steps, at `path_`.
-  void save_after_three_steps(const std::map<std::string, std::string>& run_keys = {}) {
+  void save_after_three_steps(const RunIdentity& identity = {}) {
     TrainingRun run;
     for (int i = 0; i < 3; ++i) run.step();
-    save_checkpoint(path_, run.parts(), {.epoch = 1, .batch_in_epoch = 1, .step = 3}, run_keys);
+    save_checkpoint(path_, run.parts(), {.epoch = 1, .batch_in_epoch = 1, .step = 3}, identity);
   }
 
   testing::TempDir tmp_{"fftune_checkpoint"};  // removed with the fixture
@@ -128,9 +128,20 @@ TEST_F(ExampleCheckpoint, ResumeIsBitIdenticalToAnUninterruptedRun) {
 TEST_F(ExampleCheckpoint, RoundTripOfProgressRunKeysAndTrainableParameters) {
   TrainingRun run;
   for (int i = 0; i < 2; ++i) run.step();
-  const TrainingProgress progress{
-      .epoch = 4, .batch_in_epoch = 17, .step = 123, .best_metric = 0.1 + 0.2, .best_epoch = 3};
-  save_checkpoint(path_, run.parts(), progress, {{"adapter", "fourierft"}, {"n", "3000"}});
+  const TrainingProgress progress{.epoch = 4,
+                                  .batch_in_epoch = 17,
+                                  .step = 123,
+                                  .best_metric = 0.1 + 0.2,
+                                  .best_epoch = 3,
+                                  .best_metrics = {{"val_accuracy", 0.3}, {"test_accuracy", 0.25}},
+                                  .loss_sum = 1.0 / 3,
+                                  .loss_batches = 5,
+                                  .elapsed_s = 12.5};
+  const RunIdentity identity{.program = "vit_dtd",
+                             .flags = {{"adapter", "fourierft"}, {"n", "3000"}},
+                             .fingerprints = {{"data", "0123456789abcdef"}},
+                             .paths = {{"data", "/data/dtd"}}};
+  save_checkpoint(path_, run.parts(), progress, identity);
 
   // Nothing but the checkpoint is left in the folder (no temporary file).
   std::vector<std::string> files;
@@ -151,8 +162,14 @@ TEST_F(ExampleCheckpoint, RoundTripOfProgressRunKeysAndTrainableParameters) {
   EXPECT_EQ(loaded.progress.step, 123);
   EXPECT_EQ(loaded.progress.best_metric, 0.1 + 0.2);  // exact, not 0.3
   EXPECT_EQ(loaded.progress.best_epoch, 3);
-  EXPECT_EQ(loaded.run,
-            (std::map<std::string, std::string>{{"adapter", "fourierft"}, {"n", "3000"}}));
+  EXPECT_EQ(loaded.progress.best_metrics, progress.best_metrics);
+  EXPECT_EQ(loaded.progress.loss_sum, 1.0 / 3);
+  EXPECT_EQ(loaded.progress.loss_batches, 5);
+  EXPECT_EQ(loaded.progress.elapsed_s, 12.5);
+  EXPECT_EQ(loaded.identity.program, "vit_dtd");
+  EXPECT_EQ(loaded.identity.flags, identity.flags);
+  EXPECT_EQ(loaded.identity.fingerprints, identity.fingerprints);
+  EXPECT_EQ(loaded.identity.paths, identity.paths);
   EXPECT_EQ(snapshot(fresh), snapshot(run));
 
   // No best metric yet round-trips as NaN.
@@ -161,14 +178,61 @@ TEST_F(ExampleCheckpoint, RoundTripOfProgressRunKeysAndTrainableParameters) {
 }
 
 TEST_F(ExampleCheckpoint, ResumingWithOtherSettingsIsRefused) {
-  save_after_three_steps({{"adapter", "fourierft"}, {"n", "3000"}});
+  const RunIdentity saved{.program = "vit_dtd",
+                          .flags = {{"adapter", "fourierft"}, {"n", "3000"}},
+                          .fingerprints = {{"data", "aaaa"}},
+                          .paths = {{"data", "/scratch/1/dtd"}}};
+  save_after_three_steps(saved);
   TrainingRun run;
-  const LoadedCheckpoint loaded = load_checkpoint(path_, run.parts());
-  check_same_run(loaded, {{"adapter", "fourierft"}, {"n", "3000"}}, path_);
-  EXPECT_FFTUNE_ERROR(check_same_run(loaded, {{"adapter", "lora"}, {"n", "3000"}}, path_),
-                      "adapter: checkpoint fourierft, now lora");
-  EXPECT_FFTUNE_ERROR(check_same_run(loaded, {{"adapter", "fourierft"}}, path_),
-                      "n: checkpoint 3000, now (absent)");
+  const LoadedCheckpoint loaded = load_checkpoint(path_, run.parts(), &saved);
+  EXPECT_EQ(loaded.warnings, "");
+
+  RunIdentity other = saved;
+  other.flags["adapter"] = "lora";
+  EXPECT_FFTUNE_ERROR(check_same_run(saved, other, path_),
+                      "--adapter: checkpoint fourierft, now lora");
+  other = saved;
+  other.flags.erase("n");
+  EXPECT_FFTUNE_ERROR(check_same_run(saved, other, path_), "--n: checkpoint 3000, now (absent)");
+  // Other data: named, with both paths.
+  other = saved;
+  other.fingerprints["data"] = "bbbb";
+  other.paths["data"] = "/scratch/2/dtd";
+  EXPECT_FFTUNE_ERROR(check_same_run(saved, other, path_),
+                      "content of the data: checkpoint aaaa (/scratch/1/dtd), now bbbb "
+                      "(/scratch/2/dtd)");
+  // The same data elsewhere: a warning naming both paths.
+  other = saved;
+  other.paths["data"] = "/scratch/2/dtd";
+  EXPECT_EQ(check_same_run(saved, other, path_),
+            "warning: the data moved: checkpoint /scratch/1/dtd, now /scratch/2/dtd (same "
+            "content)\n");
+  // Another program's checkpoint.
+  other = saved;
+  other.program = "roberta_glue";
+  EXPECT_FFTUNE_ERROR(check_same_run(saved, other, path_),
+                      "was written by vit_dtd, not by roberta_glue");
+  // load_checkpoint checks the identity before it restores anything.
+  other.program = "roberta_glue";
+  TrainingRun untouched;
+  const auto before = snapshot(untouched);
+  EXPECT_FFTUNE_ERROR(load_checkpoint(path_, untouched.parts(), &other), "not by roberta_glue");
+  EXPECT_EQ(snapshot(untouched), before);
+}
+
+TEST_F(ExampleCheckpoint, ACorruptProgressRecordIsAClearError) {
+  TrainingRun run;
+  for (int i = 0; i < 3; ++i) run.step();
+  save_checkpoint(path_, run.parts(), {.step = 3});
+  io::SafetensorsFile file = io::load_safetensors(path_);
+  std::vector<std::pair<std::string, Tensor>> tensors(file.tensors.begin(), file.tensors.end());
+  auto metadata = file.metadata;
+  metadata["step"] = "three";
+  io::save_safetensors(path_, tensors, metadata);
+  EXPECT_FFTUNE_ERROR(load_checkpoint(path_, run.parts()), "metadata 'step' is not a number");
+  metadata.erase("step");
+  io::save_safetensors(path_, tensors, metadata);
+  EXPECT_FFTUNE_ERROR(load_checkpoint(path_, run.parts()), "metadata 'step' is missing");
 }
 
 TEST_F(ExampleCheckpoint, MissingOrCorruptFileIsAClearError) {

@@ -67,23 +67,47 @@ TEST_F(ExampleMetricsLog, ResumeKeepsRecordsUpToTheCheckpointAndAppends) {
     for (int step = 1; step <= 5; ++step) log.write({{"kind", "train"}, {"step", step}});
     log.write({{"kind", "note"}});  // no step: kept
   }
+  const std::string before = read_text(path_);
   {
     MetricsLog log(path_, /*resume_step=*/3);
     log.write({{"kind", "train"}, {"step", 4}, {"resumed", true}});
   }
+  // The file is appended to, never rewritten: what was there is still there, byte for byte.
+  EXPECT_EQ(read_text(path_).substr(0, before.size()), before);
+  // A reader ignores the records the resume redoes (steps 4 and 5 before the resume record).
   const auto records = read_metrics_log(path_);
-  ASSERT_EQ(records.size(), 5u);
+  ASSERT_EQ(records.size(), 6u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(records[i]["step"], i + 1);
   EXPECT_EQ(records[3]["kind"], "note");
-  EXPECT_EQ(records[4]["step"], 4);
-  EXPECT_TRUE(records[4]["resumed"].get<bool>());
-  EXPECT_FALSE(fs::exists(path_ + ".tmp"));
+  EXPECT_EQ(records[4]["kind"], "resume");
+  EXPECT_EQ(records[4]["step"], 3);
+  EXPECT_EQ(records[5]["step"], 4);
+  EXPECT_TRUE(records[5]["resumed"].get<bool>());
 
   // Resuming without a log (deleted, or never written) starts one.
   fs::remove(path_);
   MetricsLog log(path_, 3);
   log.write({{"step", 4}});
-  EXPECT_EQ(read_metrics_log(path_).size(), 1u);
+  EXPECT_EQ(read_metrics_log(path_).size(), 2u);  // the resume record and step 4
+}
+
+TEST_F(ExampleMetricsLog, ATornLastLineIsDroppedWithAWarningNamingTheFile) {
+  std::ofstream(path_) << "{\"step\":1}\n{\"step\":2, \"lo";  // a kill mid-write
+  ::testing::internal::CaptureStderr();
+  {
+    MetricsLog log(path_, /*resume_step=*/1);
+    log.write({{"step", 2}});
+  }
+  const std::string resume_warning = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(resume_warning.find("warning: " + path_), std::string::npos) << resume_warning;
+  ::testing::internal::CaptureStderr();
+  const auto records = read_metrics_log(path_);
+  const std::string read_warning = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(read_warning.find("warning: " + path_ + ":2"), std::string::npos) << read_warning;
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0]["step"], 1);
+  EXPECT_EQ(records[1]["kind"], "resume");
+  EXPECT_EQ(records[2]["step"], 2);
 }
 
 TEST_F(ExampleMetricsLog, DamagedFiles) {
