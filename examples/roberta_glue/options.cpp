@@ -7,7 +7,10 @@
 #include <map>
 #include <sstream>
 
+#include "adapters.h"
 #include "core/error.h"
+#include "examples/common/adapter_flags.h"
+#include "examples/common/method.h"
 
 namespace roberta_glue {
 
@@ -21,12 +24,11 @@ constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task
 
   --task sst2|mrpc|cola|qnli|rte|stsb   --glue-dir DIR (holds SST-2/, MRPC/, ...)
   --model DIR          config.json, model.safetensors, vocab.json, merges.txt
-  --adapter fourierft|lora|hartley|full|head   (default fourierft)
-  --n N                FourierFT / Hartley coefficients per layer (1000)
-  --rank R             LoRA rank (8)
-  --alpha A            FourierFT / Hartley scaling (150); LoRA alpha (16)
+  --adapter NAME       a registered adapter (listed below), full or head (fourierft)
+                       its options: see "adapters" below
   --target-modules a,b Linear layers to adapt (query,value)
-  --lr X --head-lr X --weight-decay X --epochs N --batch-size N --grad-accum N
+  --lr X               the adapter's lr (each adapter's default below; full 2e-5)
+  --head-lr X --weight-decay X --epochs N --batch-size N --grad-accum N
   --warmup F           fraction of optimizer steps with linear warmup (0.06)
   --max-grad-norm X    (1.0; 0 disables clipping)   --max-len N (512)
   --seed N --threads N --out DIR (runs/roberta_glue; a new run refuses one that is not empty)
@@ -34,10 +36,13 @@ constexpr const char* kUsage = R"(roberta_glue: fine-tune RoBERTa on a GLUE task
   --resume             continue from <out>/checkpoint
   --eval-only --adapter-path DIR   evaluate a saved method (DIR = a run's folder or its best/)
                        With --resume and --eval-only the method and its options come from the
-                       folder (fftune_run.json, adapter_config.json): --adapter, --n, --rank,
-                       --alpha and --target-modules may be left out; one that contradicts the
-                       folder is an error
+                       folder (fftune_run.json, adapter_config.json): --adapter, its options
+                       and --target-modules may be left out; one that contradicts the folder
+                       is an error
   --predict            write <out>/predictions/<TASK>.tsv for test.tsv
+  --export-merged DIR  also write the best epoch's (or --eval-only's) model with the adapter
+                       merged into its weights, as an HF RobertaForSequenceClassification
+                       directory
   --paper-defaults     the FourierFT paper's roberta-base settings for the task
   --print-config       print the resolved options as JSON and exit
   --stop-after-steps N checkpoint and stop after N optimizer steps (as Ctrl-C does)
@@ -124,6 +129,7 @@ Options parse_options(int argc, char** argv) {
   }
   if (given.count("--help")) {
     std::fputs(kUsage, stdout);
+    std::fputs(fftune::examples::adapters_help({}).c_str(), stdout);
     std::exit(0);
   }
 
@@ -131,22 +137,35 @@ Options parse_options(int argc, char** argv) {
   if (auto it = given.find("--task"); it != given.end())
     o.task = fftune::data::glue_task_from_name(it->second);
   if (auto it = given.find("--adapter"); it != given.end()) o.adapter = it->second;
-  FFTUNE_CHECK(o.adapter == "fourierft" || o.adapter == "lora" || o.adapter == "hartley" ||
-                   o.adapter == "full" || o.adapter == "head",
-               "--adapter: expected fourierft, lora, hartley, full or head, got '", o.adapter, "'");
-  if (o.adapter == "lora") o.alpha = 16;
+  FFTUNE_CHECK(fftune::examples::is_method(o.adapter), "--adapter: expected one of ",
+               nlohmann::json(fftune::examples::method_names()).dump(), ", got '", o.adapter, "'");
   o.paper_defaults = given.count("--paper-defaults") > 0;
+  // The adapter's own defaults; --paper-defaults sets FourierFT's to the paper's row.
+  fftune::examples::AdapterDefaults defaults;
+  o.lr = fftune::examples::default_learning_rate(o.adapter, defaults, kFullLearningRate);
   if (o.paper_defaults) {
     const PaperRow row = paper_row(o.task);
-    o.n = 1000;
     o.batch_size = 32;
     o.warmup = 0.06;
     o.weight_decay = 0;
-    o.lr = row.lr;
     o.head_lr = row.head_lr;
-    o.alpha = row.alpha;
     o.epochs = row.epochs;
+    if (o.adapter == "fourierft") {
+      o.lr = row.lr;
+      defaults["fourierft"] = {{"n_frequency", 1000}, {"scaling", row.alpha}};
+    }
   }
+  // The adapter's options: its registered flags, read by the shared parser.
+  std::vector<std::string> adapter_args;
+  for (const auto& [flag, value] : given)
+    if (fftune::examples::is_adapter_flag(flag)) adapter_args.push_back(flag + "=" + value);
+  fftune::examples::Flags adapter_flags("roberta_glue", "");
+  fftune::examples::add_adapter_flags(adapter_flags);
+  adapter_flags.parse(adapter_args);
+  const bool resume = given.count("--resume") > 0, eval_only = given.count("--eval-only") > 0;
+  if (fftune::adapters::is_registered_adapter(o.adapter))
+    o.adapter_options = fftune::examples::adapter_options_from_flags(
+        adapter_flags, o.adapter, defaults, /*strict=*/!resume && !eval_only);
 
   const std::map<std::string, std::function<void(const std::string&, const std::string&)>> setters =
       {
@@ -154,9 +173,6 @@ Options parse_options(int argc, char** argv) {
           {"--adapter", [](auto&, auto&) {}},
           {"--glue-dir", [&](auto&, auto& v) { o.glue_dir = v; }},
           {"--model", [&](auto&, auto& v) { o.model_dir = v; }},
-          {"--n", [&](auto& f, auto& v) { o.n = parse_int(f, v); }},
-          {"--rank", [&](auto& f, auto& v) { o.rank = parse_int(f, v); }},
-          {"--alpha", [&](auto& f, auto& v) { o.alpha = parse_double(f, v); }},
           {"--target-modules", [&](auto&, auto& v) { o.target_modules = split_commas(v); }},
           {"--lr", [&](auto& f, auto& v) { o.lr = parse_double(f, v); }},
           {"--head-lr", [&](auto& f, auto& v) { o.head_lr = parse_double(f, v); }},
@@ -171,6 +187,7 @@ Options parse_options(int argc, char** argv) {
           {"--threads", [&](auto& f, auto& v) { o.threads = static_cast<int>(parse_int(f, v)); }},
           {"--out", [&](auto&, auto& v) { o.out = v; }},
           {"--adapter-path", [&](auto&, auto& v) { o.adapter_path = v; }},
+          {"--export-merged", [&](auto&, auto& v) { o.export_merged = v; }},
           {"--stop-after-steps", [&](auto& f, auto& v) { o.stop_after_steps = parse_int(f, v); }},
           {"--resume", [&](auto&, auto&) { o.resume = true; }},
           {"--overwrite", [&](auto&, auto&) { o.overwrite = true; }},
@@ -186,12 +203,12 @@ Options parse_options(int argc, char** argv) {
       };
   for (const auto& [flag, value] : given) {
     o.given_flags.push_back(flag);
+    if (fftune::examples::is_adapter_flag(flag)) continue;  // read above
     auto it = setters.find(flag);
     FFTUNE_CHECK(it != setters.end(), "unknown flag ", flag, " (see --help)");
     it->second(flag, value);
   }
 
-  FFTUNE_CHECK(o.n > 0 && o.rank > 0, "--n and --rank must be positive");
   FFTUNE_CHECK(o.epochs > 0 && o.batch_size > 0 && o.grad_accum > 0,
                "--epochs, --batch-size and --grad-accum must be positive");
   FFTUNE_CHECK(o.warmup >= 0 && o.warmup < 1, "--warmup: a fraction in [0, 1), got ", o.warmup);
@@ -217,9 +234,7 @@ nlohmann::json to_json(const Options& o) {
           {"glue_dir", o.glue_dir},
           {"model", o.model_dir},
           {"adapter", o.adapter},
-          {"n", o.n},
-          {"rank", o.rank},
-          {"alpha", o.alpha},
+          {"adapter_options", o.adapter_options},
           {"target_modules", o.target_modules},
           {"lr", o.lr},
           {"head_lr", o.head_lr},

@@ -11,6 +11,7 @@
 #include "adapters.h"
 #include "checkpoint.h"
 #include "core/error.h"
+#include "examples/common/trained_model.h"
 #include "nn/adamw.h"
 #include "nn/clip_grad.h"
 #include "nn/lr_schedule.h"
@@ -85,6 +86,7 @@ RunResult run_training(const Options& o, const data::BpeTokenizer& tokenizer,
   std::printf("trainable parameters: %lld of %lld\n",
               static_cast<long long>(result.trainable_params),
               static_cast<long long>(model->num_parameters()));
+  std::printf("%s\n", examples::parameter_table(*model, method_of(o)).c_str());
 
   nn::AdamW optimizer(nn::param_groups_by_pattern(*model, optimizer_groups(o)), nn::AdamWOptions{});
   const int64_t n_train = static_cast<int64_t>(train_set.size());

@@ -44,11 +44,17 @@ int64_t to_int(const std::string& flag, const std::string& value) {
 
 }  // namespace
 
+const fftune::examples::AdapterDefaults& adapter_defaults() {
+  static const fftune::examples::AdapterDefaults defaults = {
+      {"fourierft", {{"n_frequency", 3000}, {"scaling", 300.0}, {"lr", 3e-1}}},  // the paper's DTD
+      {"hartley", {{"n_frequency", 3000}, {"scaling", 300.0}, {"lr", 3e-1}}},
+      {"lora", {{"r", 16}, {"lora_alpha", 16.0}, {"lr", 5e-3}}}};
+  return defaults;
+}
+
 double default_lr(const std::string& adapter) {
-  if (adapter == "fourierft" || adapter == "hartley") return 3e-1;  // the paper's DTD setting
-  if (adapter == "lora") return 5e-3;
-  if (adapter == "full") return 1e-4;
-  return 1e-3;  // head: the head's own lr applies
+  return fftune::examples::default_learning_rate(adapter, adapter_defaults(),
+                                                 adapter == "full" ? 1e-4 : 1e-3);
 }
 
 fftune::examples::Method method_of(const Config& c) {
@@ -56,12 +62,9 @@ fftune::examples::Method method_of(const Config& c) {
   m.adapter = c.adapter;
   m.target_modules = c.target_modules;
   m.modules_to_save = {"classifier"};
-  m.n_frequency = c.n;
-  m.scaling = c.alpha;
-  m.random_loc_seed = c.random_loc_seed;
-  m.frequency_bias = c.freq_bias;
-  m.r = c.lora_r;
-  m.lora_alpha = c.lora_alpha;
+  if (fftune::adapters::is_registered_adapter(c.adapter))
+    m.options =
+        fftune::examples::options_with_defaults(c.adapter, adapter_defaults(), c.adapter_options);
   return m;
 }
 
@@ -69,30 +72,15 @@ void apply_method(Config& c, const fftune::examples::Method& m) {
   // Only the fields of m.adapter: the others keep their flags' values (a checkpoint's
   // fingerprint holds them).
   c.adapter = m.adapter;
-  c.freq_bias = m.frequency_bias;
-  if (m.adapter == "fourierft" || m.adapter == "hartley" || m.adapter == "lora")
+  if (fftune::adapters::is_registered_adapter(m.adapter)) {
     c.target_modules = m.target_modules;
-  if (m.adapter == "fourierft" || m.adapter == "hartley") {
-    c.n = m.n_frequency;
-    c.alpha = m.scaling;
-    c.random_loc_seed = m.random_loc_seed;
-  }
-  if (m.adapter == "lora") {
-    c.lora_r = m.r;
-    c.lora_alpha = m.lora_alpha;
+    c.adapter_options = m.options;
   }
 }
 
 const std::vector<fftune::examples::MethodFlag>& method_flags() {
-  static const std::vector<fftune::examples::MethodFlag> flags = {
-      {"--adapter", {"adapter"}},
-      {"--n", {"n_frequency"}},
-      {"--alpha", {"scaling"}},
-      {"--target-modules", {"target_modules"}},
-      {"--freq-bias", {"frequency_bias"}},
-      {"--random-loc-seed", {"random_loc_seed"}},
-      {"--lora-r", {"r"}},
-      {"--lora-alpha", {"lora_alpha"}}};
+  static const std::vector<fftune::examples::MethodFlag> flags =
+      fftune::examples::adapter_method_flags();
   return flags;
 }
 
@@ -101,7 +89,8 @@ double Config::effective_lr() const {
 }
 
 std::string usage() {
-  return R"(vit_dtd: fine-tune a ViT on DTD (or any ImageFolder) with FourierFT, LoRA, Hartley,
+  return std::string(
+             R"(vit_dtd: fine-tune a ViT on DTD (or any ImageFolder) with FourierFT, LoRA, Hartley,
 full fine-tuning or a head only.
 
   vit_dtd --demo                        the built-in demo (procedural textures, tiny ViT)
@@ -114,15 +103,11 @@ data and model
   --ignore-mismatched-sizes   a --model tensor whose shape differs from the model's (a
                          fine-tuned classifier with other classes) starts fresh, not an error
 adapter
-  --adapter M            fourierft | lora | hartley | full | head (fourierft)
-  --n N                  FourierFT/Hartley coefficients per layer (3000)
-  --alpha A              FourierFT/Hartley scaling (300)
+  --adapter M            a registered adapter (listed below), full or head (fourierft)
   --target-modules L     comma-separated Linear names (query,value)
-  --freq-bias FC,W       FourierFT frequency-biased entries: centre FC, width W (off)
-  --random-loc-seed S    seed of the spectral entries (777, peft's)
-  --lora-r R, --lora-alpha A   LoRA rank and alpha (16, 16)
+  the adapter's options: see "adapters" below
 optimisation
-  --lr X                 adapter lr (fourierft/hartley 0.3, lora 5e-3, full 1e-4)
+  --lr X                 adapter lr (each adapter's default below; full 1e-4)
   --head-lr X            classifier lr (1e-3)
   --weight-decay X       (7e-5)
   --epochs N (10)   --batch-size N (32)   --grad-accum N (1)   --warmup STEPS (0)
@@ -139,13 +124,15 @@ running
                          With --resume and --eval-only the method and its options come from
                          the folder (fftune_run.json, adapter_config.json): adapter flags may be
                          left out; one that contradicts the folder is an error
+  --export-merged DIR    also write the trained (or --eval-only's) model with the adapter merged
+                         into its weights, as an HF ViTForImageClassification directory
   --stop-after-epoch E   stop after epoch E with a checkpoint, as a Ctrl-C would
   --stop-after-step S    stop after optimizer step S (mid-epoch) with a checkpoint
   --quiet                one line per epoch instead of a progress bar
 demo
   --demo                 run the demo   --demo-size full|small   --cache-dir DIR
   --help
-)";
+)") + fftune::examples::adapters_help(adapter_defaults());
 }
 
 Config parse_flags(int argc, char** argv) {
@@ -157,20 +144,7 @@ Config parse_flags(int argc, char** argv) {
           {"--data", [&](auto&, auto& v) { c.data_dir = v; }},
           {"--split", [&](auto& f, auto& v) { c.split = static_cast<int>(to_int(f, v)); }},
           {"--adapter", [&](auto&, auto& v) { c.adapter = v; }},
-          {"--n", [&](auto& f, auto& v) { c.n = to_int(f, v); }},
-          {"--alpha", [&](auto& f, auto& v) { c.alpha = to_double(f, v); }},
           {"--target-modules", [&](auto&, auto& v) { c.target_modules = split_commas(v); }},
-          {"--freq-bias",
-           [&](auto& f, auto& v) {
-             const auto parts = split_commas(v);
-             FFTUNE_CHECK(parts.size() == 2, "vit_dtd: ", f, " expects FC,W, got '", v, "'");
-             c.freq_bias =
-                 fftune::fourierft::FrequencyBias{to_double(f, parts[0]), to_double(f, parts[1])};
-           }},
-          {"--random-loc-seed",
-           [&](auto& f, auto& v) { c.random_loc_seed = static_cast<uint64_t>(to_int(f, v)); }},
-          {"--lora-r", [&](auto& f, auto& v) { c.lora_r = to_int(f, v); }},
-          {"--lora-alpha", [&](auto& f, auto& v) { c.lora_alpha = to_double(f, v); }},
           {"--lr", [&](auto& f, auto& v) { c.lr = to_double(f, v); }},
           {"--head-lr", [&](auto& f, auto& v) { c.head_lr = to_double(f, v); }},
           {"--weight-decay", [&](auto& f, auto& v) { c.weight_decay = to_double(f, v); }},
@@ -186,6 +160,7 @@ Config parse_flags(int argc, char** argv) {
           {"--threads", [&](auto& f, auto& v) { c.threads = static_cast<int>(to_int(f, v)); }},
           {"--out", [&](auto&, auto& v) { c.out = v; }},
           {"--adapter-path", [&](auto&, auto& v) { c.adapter_path = v; }},
+          {"--export-merged", [&](auto&, auto& v) { c.export_merged = v; }},
           {"--stop-after-epoch", [&](auto& f, auto& v) { c.stop_after_epoch = to_int(f, v); }},
           {"--stop-after-step", [&](auto& f, auto& v) { c.stop_after_step = to_int(f, v); }},
           {"--demo-size", [&](auto&, auto& v) { c.demo_size = v; }},
@@ -199,6 +174,7 @@ Config parse_flags(int argc, char** argv) {
       {"--ignore-mismatched-sizes", &c.ignore_mismatched_sizes},
       {"--checkpoint-activations", &c.checkpoint_activations},
       {"--demo", &c.demo}};
+  std::vector<std::string> adapter_args;  // --n=3000 ...: the registry's flags
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i], value;
     bool has_inline = false;
@@ -217,20 +193,30 @@ Config parse_flags(int argc, char** argv) {
       continue;
     }
     auto it = valued.find(flag);
-    FFTUNE_CHECK(it != valued.end(), "vit_dtd: unknown flag '", flag, "' (see --help)");
+    const bool adapter_flag = fftune::examples::is_adapter_flag(flag);
+    FFTUNE_CHECK(it != valued.end() || adapter_flag, "vit_dtd: unknown flag '", flag,
+                 "' (see --help)");
     if (!has_inline) {
       FFTUNE_CHECK(i + 1 < argc, "vit_dtd: ", flag, " needs a value");
       value = argv[++i];
     }
-    it->second(flag, value);
+    if (adapter_flag) {
+      adapter_args.push_back(flag + "=" + value);
+    } else {
+      it->second(flag, value);
+    }
   }
 
-  const std::vector<std::string> adapters = {"fourierft", "lora", "hartley", "full", "head"};
-  FFTUNE_CHECK(std::find(adapters.begin(), adapters.end(), c.adapter) != adapters.end(),
-               "vit_dtd: --adapter must be fourierft, lora, hartley, full or head, got '",
-               c.adapter, "'");
+  FFTUNE_CHECK(fftune::examples::is_method(c.adapter), "vit_dtd: --adapter must be one of ",
+               nlohmann::json(fftune::examples::method_names()).dump(), ", got '", c.adapter, "'");
+  // The adapter's options: its registered flags, read by the shared parser.
+  fftune::examples::Flags adapter_flags("vit_dtd", "");
+  fftune::examples::add_adapter_flags(adapter_flags);
+  adapter_flags.parse(adapter_args);
+  if (fftune::adapters::is_registered_adapter(c.adapter))
+    c.adapter_options = fftune::examples::adapter_options_from_flags(
+        adapter_flags, c.adapter, adapter_defaults(), /*strict=*/!c.resume && !c.eval_only);
   FFTUNE_CHECK(c.split >= 1 && c.split <= 10, "vit_dtd: --split must be 1..10, got ", c.split);
-  FFTUNE_CHECK(c.n > 0, "vit_dtd: --n must be positive, got ", c.n);
   FFTUNE_CHECK(c.epochs > 0, "vit_dtd: --epochs must be positive, got ", c.epochs);
   FFTUNE_CHECK(c.batch_size > 0, "vit_dtd: --batch-size must be positive, got ", c.batch_size);
   FFTUNE_CHECK(c.grad_accum > 0, "vit_dtd: --grad-accum must be positive, got ", c.grad_accum);
@@ -242,8 +228,6 @@ Config parse_flags(int argc, char** argv) {
                "vit_dtd: --device must be cpu or cuda, got '", c.device, "'");
   FFTUNE_CHECK(c.demo_size == "full" || c.demo_size == "small",
                "vit_dtd: --demo-size must be full or small, got '", c.demo_size, "'");
-  FFTUNE_CHECK(!c.freq_bias || c.adapter == "fourierft",
-               "vit_dtd: --freq-bias applies to --adapter fourierft only");
   FFTUNE_CHECK(!c.eval_only || !c.adapter_path.empty(),
                "vit_dtd: --eval-only needs --adapter-path");
   FFTUNE_CHECK(!(c.eval_only && c.resume), "vit_dtd: --eval-only and --resume exclude each other");

@@ -12,6 +12,7 @@
 #include "core/io/safetensors.h"
 #include "data_setup.h"
 #include "examples/common/run_folder.h"
+#include "examples/common/trained_model.h"
 #include "model.h"
 #include "nn/adamw.h"
 #include "nn/lr_schedule.h"
@@ -112,8 +113,7 @@ struct Progress {
 // The flags a checkpoint must agree with to be resumed.
 json run_fingerprint(const Config& c) {
   return {{"adapter", c.adapter},
-          {"n", c.n},
-          {"alpha", c.alpha},
+          {"adapter_options", method_of(c).options},
           {"lr", c.effective_lr()},
           {"head_lr", c.head_lr},
           {"weight_decay", c.weight_decay},
@@ -123,8 +123,7 @@ json run_fingerprint(const Config& c) {
           {"warmup", c.warmup},
           {"seed", c.seed},
           {"split", c.split},
-          {"target_modules", c.target_modules},
-          {"lora_r", c.lora_r}};
+          {"target_modules", c.target_modules}};
 }
 
 void write_checkpoint(const std::string& path, const nn::Module& model,
@@ -181,6 +180,16 @@ void write_summary(const std::string& out, const RunSummary& s) {
   std::ofstream(out + "/summary.json") << j.dump(2) << '\n';
 }
 
+// --export-merged: the model as it is now, adapters merged, as an HF directory.
+void export_merged_model(const ModelSetup& setup, const Config& config, std::ostream& log) {
+  if (config.export_merged.empty()) return;
+  const nn::ViTForImageClassification& model = *setup.model;
+  examples::export_merged(model, config.export_merged,
+                          model.config().to_json("ViTForImageClassification"),
+                          nn::ViTForImageClassification::checkpoint_layout());
+  log << "merged model written to " << config.export_merged << "\n";
+}
+
 }  // namespace
 
 void install_interrupt_handler() {
@@ -235,6 +244,7 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
     log << "eval-only: val " << 100 * summary.best_val << "%, test " << 100 * summary.test_at_best
         << "%\n";
     write_summary(config.out, summary);
+    export_merged_model(setup, config, log);
     return summary;
   }
 
@@ -244,6 +254,7 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
   log << summary.method << ": " << summary.adapter_params << " adapter parameters"
       << (setup.adapted.empty() ? "" : " in " + std::to_string(setup.adapted.size()) + " layers")
       << ", " << summary.head_params << " in the classifier\n";
+  log << examples::parameter_table(model, method_of(config)) << "\n";
 
   data::ImageLoader train_loader(
       splits.train.samples, loader_options(config, setup.image_size, setup.normalization, true));
@@ -384,6 +395,7 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
   restore(model, best_map, "");
   summary.adapter_bytes = save_trained(setup, config, config.out + "/adapter");
   write_summary(config.out, summary);
+  export_merged_model(setup, config, log);
   std::filesystem::remove(checkpoint);
   return summary;
 }

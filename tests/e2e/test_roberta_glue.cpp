@@ -260,9 +260,9 @@ TEST_F(RobertaGlueTest, PaperDefaultsSetThePapersValues) {
     EXPECT_EQ(c["task"], row.task);
     EXPECT_DOUBLE_EQ(c["lr"].get<double>(), row.lr) << row.task;
     EXPECT_DOUBLE_EQ(c["head_lr"].get<double>(), row.head_lr) << row.task;
-    EXPECT_DOUBLE_EQ(c["alpha"].get<double>(), row.alpha) << row.task;
+    EXPECT_DOUBLE_EQ(c["adapter_options"]["scaling"].get<double>(), row.alpha) << row.task;
     EXPECT_EQ(c["epochs"].get<int64_t>(), row.epochs) << row.task;
-    EXPECT_EQ(c["n"].get<int64_t>(), 1000);
+    EXPECT_EQ(c["adapter_options"]["n_frequency"].get<int64_t>(), 1000);
     EXPECT_EQ(c["batch_size"].get<int64_t>(), 32);
     EXPECT_DOUBLE_EQ(c["warmup"].get<double>(), 0.06);
     EXPECT_DOUBLE_EQ(c["weight_decay"].get<double>(), 0.0);
