@@ -25,14 +25,16 @@ std::vector<AdapterSpec> builtin_adapters() {
   return {fourierft_adapter_spec(), lora_adapter_spec(), hartley_adapter_spec()};
 }
 
-void check_spec(const AdapterSpec& spec, const std::vector<AdapterSpec>& others);
+using Entries = std::vector<std::unique_ptr<AdapterSpec>>;  // stable addresses
 
-std::vector<AdapterSpec>& entries() {
-  static std::vector<AdapterSpec> registered = [] {
-    std::vector<AdapterSpec> specs;
+void check_spec(const AdapterSpec& spec, const Entries& others);
+
+Entries& entries() {
+  static Entries registered = [] {
+    Entries specs;
     for (AdapterSpec& spec : builtin_adapters()) {
       check_spec(spec, specs);
-      specs.push_back(std::move(spec));
+      specs.push_back(std::make_unique<AdapterSpec>(std::move(spec)));
     }
     return specs;
   }();
@@ -63,7 +65,7 @@ bool has_type(const json& v, AdapterOption::Type type) {
   return false;
 }
 
-void check_spec(const AdapterSpec& spec, const std::vector<AdapterSpec>& others) {
+void check_spec(const AdapterSpec& spec, const Entries& others) {
   FFTUNE_CHECK(!spec.name.empty(), "register_adapter: the adapter needs a name");
   FFTUNE_CHECK(spec.make_linear != nullptr, "register_adapter: '", spec.name,
                "' has no nn::Linear factory (make_linear)");
@@ -78,7 +80,8 @@ void check_spec(const AdapterSpec& spec, const std::vector<AdapterSpec>& others)
                  "': the default of \"", o.key, "\" must be ", type_name(o.type), ", got ",
                  o.default_value.dump());
   }
-  for (const AdapterSpec& other : others) {
+  for (const auto& entry : others) {
+    const AdapterSpec& other = *entry;
     FFTUNE_CHECK(other.name != spec.name, "register_adapter: '", spec.name,
                  "' is registered already");
     FFTUNE_CHECK(other.peft_type != spec.peft_type, "register_adapter: '", spec.name,
@@ -93,16 +96,16 @@ void check_spec(const AdapterSpec& spec, const std::vector<AdapterSpec>& others)
 
 // A registered adapter writing `peft_type` (its own, or peft's format), or null.
 const AdapterSpec* find_by_peft_type(const std::string& peft_type) {
-  for (const AdapterSpec& spec : entries())
-    if (spec.peft_type == peft_type ||
-        (spec.peft_format && spec.peft_format->peft_type == peft_type))
-      return &spec;
+  for (const auto& spec : entries())
+    if (spec->peft_type == peft_type ||
+        (spec->peft_format && spec->peft_format->peft_type == peft_type))
+      return spec.get();
   return nullptr;
 }
 
 std::string registered_names() {
   std::string names;
-  for (const AdapterSpec& spec : entries()) names += (names.empty() ? "" : ", ") + spec.name;
+  for (const auto& spec : entries()) names += (names.empty() ? "" : ", ") + spec->name;
   return names;
 }
 
@@ -165,32 +168,32 @@ class KeyReader {
 
 void register_adapter(AdapterSpec spec) {
   check_spec(spec, entries());
-  entries().push_back(std::move(spec));
+  entries().push_back(std::make_unique<AdapterSpec>(std::move(spec)));
 }
 
 void unregister_adapter(const std::string& name) {
   auto& specs = entries();
   auto it = std::find_if(specs.begin(), specs.end(),
-                         [&](const AdapterSpec& spec) { return spec.name == name; });
+                         [&](const auto& spec) { return spec->name == name; });
   FFTUNE_CHECK(it != specs.end(), "unregister_adapter: no adapter '", name, "'");
   specs.erase(it);
 }
 
 std::vector<const AdapterSpec*> registered_adapters() {
   std::vector<const AdapterSpec*> out;
-  for (const AdapterSpec& spec : entries()) out.push_back(&spec);
+  for (const auto& spec : entries()) out.push_back(spec.get());
   return out;
 }
 
 const AdapterSpec& find_adapter(const std::string& name) {
-  for (const AdapterSpec& spec : entries())
-    if (spec.name == name) return spec;
+  for (const auto& spec : entries())
+    if (spec->name == name) return *spec;
   FFTUNE_FAIL("unknown adapter '", name, "' (registered: ", registered_names(), ")");
 }
 
 bool is_registered_adapter(const std::string& name) {
   return std::any_of(entries().begin(), entries().end(),
-                     [&](const AdapterSpec& spec) { return spec.name == name; });
+                     [&](const auto& spec) { return spec->name == name; });
 }
 
 AdapterOptions complete_options(const AdapterSpec& spec, const AdapterOptions& given,

@@ -89,7 +89,8 @@ void register_adapter(AdapterSpec spec);
 // Removes a registered adapter (for tests that register their own); unknown names are an error.
 void unregister_adapter(const std::string& name);
 
-// Every registered adapter, fftune's own first, then in registration order.
+// Every registered adapter, fftune's own first, then in registration order (each pointer stays
+// valid until its adapter is unregistered).
 std::vector<const AdapterSpec*> registered_adapters();
 // The adapter named `name`; otherwise an error listing the registered names.
 const AdapterSpec& find_adapter(const std::string& name);
