@@ -1,5 +1,7 @@
 #include "adapters/peft_format.h"
 
+#include "adapters/registry.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -497,13 +499,6 @@ std::vector<std::string> inject_lora(nn::Module& model, const LoRAConfig& config
       });
 }
 
-std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapterConfig& config,
-                                             Generator* gen) {
-  if (const auto* f = std::get_if<FourierFTConfig>(&config))
-    return inject_fourierft(model, *f, gen);
-  return inject_lora(model, std::get<LoRAConfig>(config), gen);
-}
-
 std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConfig& config,
                                           Generator* gen) {
   return inject_fourierft(model, config.inject_options(), config.layer_options(),
@@ -552,7 +547,10 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, b
   if (auto* f = std::get_if<FourierFTConfig>(&init)) f->init_weights = true;
   if (auto* l = std::get_if<LoRAConfig>(&init)) l->init_lora_weights = true;
   try {
-    loaded.adapted = inject_peft_adapter(model, init);
+    if (const auto* f = std::get_if<FourierFTConfig>(&init))
+      loaded.adapted = inject_fourierft(model, *f);
+    else
+      loaded.adapted = inject_lora(model, std::get<LoRAConfig>(init));
   } catch (const Error& e) {
     FFTUNE_FAIL("load_peft_adapter: ", config_path, ": ", e.what());
   }
@@ -593,6 +591,113 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, b
   }
   if (!is_trainable) model.set_requires_grad(false);
   return loaded;
+}
+
+// ---- the registry's entries for the adapters peft has (adapters/registry.h) ----
+
+namespace {
+
+fourierft::FourierFTOptions fourierft_options(const AdapterOptions& o) {
+  fourierft::FourierFTOptions layer;
+  layer.n_frequency = o.at("n_frequency").get<int64_t>();
+  layer.scaling = o.at("scaling").get<double>();
+  layer.random_loc_seed = o.at("random_loc_seed").get<uint64_t>();
+  const nlohmann::json& bias = o.at("frequency_bias");
+  if (!bias.is_null())
+    layer.frequency_bias = fourierft::FrequencyBias{bias[0].get<double>(), bias[1].get<double>()};
+  return layer;
+}
+
+}  // namespace
+
+AdapterSpec fourierft_adapter_spec() {
+  AdapterSpec spec;
+  spec.name = "fourierft";
+  spec.title = "FourierFT";
+  spec.peft_type = "FFTUNE_FOURIERFT";  // with frequency-biased entries, which peft lacks
+  using Type = AdapterOption::Type;
+  spec.options = {{"n_frequency", "n", Type::kInteger, 1000, "spectral coefficients per layer"},
+                  {"scaling", "alpha", Type::kNumber, 150.0, "the scaling α of ΔW = α·Re(IDFT2)"},
+                  {"random_loc_seed", "random-loc-seed", Type::kInteger, 777,
+                   "seed of the spectral entries (peft's)"},
+                  {"frequency_bias", "freq-bias", Type::kNumberPair, nullptr,
+                   "FC,W: frequency-biased entries (off: uniform, as peft)"}};
+  spec.learning_rate = 5e-2;  // the paper's RoBERTa-base setting (Table 8)
+  spec.make_linear = [](const AdapterOptions& o, const nn::Linear& layer, Generator* gen,
+                        bool zero_init) {
+    fourierft::FourierFTOptions options = fourierft_options(o);
+    options.init_weights = zero_init;
+    return std::make_shared<fourierft::FourierFTLinear>(layer.out_features(), layer.in_features(),
+                                                        options, gen, layer.weight().dtype(),
+                                                        layer.weight().device());
+  };
+  PeftFileFormat format;
+  format.peft_type = "FOURIERFT";
+  format.holds = [](const AdapterOptions& o) {
+    return o.value("frequency_bias", nlohmann::json()).is_null();
+  };
+  format.to_peft = [](const AdapterConfig& c) -> PeftAdapterConfig {
+    FourierFTConfig config;
+    static_cast<PeftConfigBase&>(config) = c.targets;
+    const fourierft::FourierFTOptions o =
+        fourierft_options(complete_options(find_adapter("fourierft"), c.options, "fourierft"));
+    config.n_frequency = o.n_frequency;
+    config.scaling = o.scaling;
+    config.random_loc_seed = o.random_loc_seed;
+    return config;
+  };
+  format.from_peft = [](const PeftAdapterConfig& peft) {
+    const auto& f = std::get<FourierFTConfig>(peft);
+    AdapterConfig c;
+    c.adapter = "fourierft";
+    c.targets = f;
+    c.options = {{"n_frequency", f.n_frequency},
+                 {"scaling", f.scaling},
+                 {"random_loc_seed", f.random_loc_seed},
+                 {"frequency_bias", nullptr}};
+    return c;
+  };
+  format.extension_title = "FourierFT-fb";
+  spec.peft_format = format;
+  return spec;
+}
+
+AdapterSpec lora_adapter_spec() {
+  AdapterSpec spec;
+  spec.name = "lora";
+  spec.title = "LoRA";
+  spec.peft_type = "LORA";
+  using Type = AdapterOption::Type;
+  spec.options = {{"r", "rank", Type::kInteger, 8, "LoRA's rank r"},
+                  {"lora_alpha", "alpha", Type::kNumber, 16.0, "LoRA's α (ΔW = α/r·B·A)"}};
+  spec.learning_rate = 5e-4;  // the LoRA paper's RoBERTa-base setting
+  spec.make_linear = [](const AdapterOptions& o, const nn::Linear& layer, Generator* gen, bool) {
+    LoRAOptions options;  // B = 0: ΔW starts at zero either way
+    options.r = o.at("r").get<int64_t>();
+    options.lora_alpha = o.at("lora_alpha").get<double>();
+    return std::make_shared<LoRALinear>(layer.out_features(), layer.in_features(), options, gen,
+                                        layer.weight().dtype(), layer.weight().device());
+  };
+  PeftFileFormat format;
+  format.peft_type = "LORA";
+  format.to_peft = [](const AdapterConfig& c) -> PeftAdapterConfig {
+    const AdapterOptions o = complete_options(find_adapter("lora"), c.options, "lora");
+    LoRAConfig config;
+    static_cast<PeftConfigBase&>(config) = c.targets;
+    config.r = o.at("r").get<int64_t>();
+    config.lora_alpha = o.at("lora_alpha").get<double>();
+    return config;
+  };
+  format.from_peft = [](const PeftAdapterConfig& peft) {
+    const auto& l = std::get<LoRAConfig>(peft);
+    AdapterConfig c;
+    c.adapter = "lora";
+    c.targets = l;
+    c.options = {{"r", l.r}, {"lora_alpha", l.lora_alpha}};
+    return c;
+  };
+  spec.peft_format = format;
+  return spec;
 }
 
 }  // namespace fftune::adapters

@@ -111,8 +111,6 @@ std::vector<std::string> inject_fourierft(nn::Module& model, const FourierFTConf
                                           Generator* gen = nullptr);
 std::vector<std::string> inject_lora(nn::Module& model, const LoRAConfig& config,
                                      Generator* gen = nullptr);
-std::vector<std::string> inject_peft_adapter(nn::Module& model, const PeftAdapterConfig& config,
-                                             Generator* gen = nullptr);
 
 // The adapter's tensors under peft's names (the header comment), in named_modules() order:
 // every adapter of the model, and the parameters of its modules to save; module paths after

@@ -27,7 +27,15 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, std::pair<int64_t, int
 }
 
 Tensor Conv2d::forward(const Tensor& x) const {
+  if (adapter_) return adapter_->forward(x, weight_, bias_, stride_, padding_);
   return conv2d(x, weight_, bias_, stride_, padding_);
+}
+
+void Conv2d::attach_adapter(std::shared_ptr<Conv2dAdapter> adapter) {
+  FFTUNE_CHECK(adapter != nullptr, "Conv2d::attach_adapter: the adapter is null");
+  FFTUNE_CHECK(adapter_ == nullptr, "Conv2d::attach_adapter: this layer already has a '",
+               adapter_->method(), "' adapter");
+  adapter_ = register_module("adapter", std::move(adapter));
 }
 
 }  // namespace fftune::nn

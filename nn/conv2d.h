@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/tensor/factory.h"
+#include "nn/conv2d_adapter.h"
 #include "nn/module.h"
 
 namespace fftune::nn {
@@ -27,9 +28,16 @@ class Conv2d : public Module {
   std::pair<int64_t, int64_t> stride() const { return stride_; }
   std::pair<int64_t, int64_t> padding() const { return padding_; }
 
+  // ---- adapters (nn/conv2d_adapter.h) ----
+  // Attaches `adapter` as the child "adapter" (its parameters are "<this layer>.adapter.<name>");
+  // forward then calls the adapter's forward with W0 and the bias. One adapter per layer.
+  void attach_adapter(std::shared_ptr<Conv2dAdapter> adapter);
+  const std::shared_ptr<Conv2dAdapter>& adapter() const { return adapter_; }
+
  private:
   std::pair<int64_t, int64_t> stride_, padding_;
   Tensor weight_, bias_;
+  std::shared_ptr<Conv2dAdapter> adapter_;
 };
 
 }  // namespace fftune::nn

@@ -10,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "adapters/hartley_adapter.h"
 #include "adapters/inject.h"
 #include "adapters/peft_format.h"
 #include "core/autograd/grad_mode.h"
@@ -36,47 +35,26 @@ adapters::PeftConfigBase peft_base(const Method& m) {
   return base;
 }
 
-adapters::FourierFTConfig fourierft_config(const Method& m) {
-  adapters::FourierFTConfig c;
-  static_cast<adapters::PeftConfigBase&>(c) = peft_base(m);
-  c.n_frequency = m.n_frequency;
-  c.scaling = m.scaling;
-  c.random_loc_seed = m.random_loc_seed;
-  return c;
+// A registered adapter's method as the registry's config.
+adapters::AdapterConfig adapter_config(const Method& m) {
+  adapters::AdapterConfig config;
+  config.adapter = m.adapter;
+  config.options = adapters::complete_options(adapters::find_adapter(m.adapter), m.options,
+                                              "--adapter " + m.adapter);
+  config.targets = peft_base(m);
+  return config;
 }
 
-adapters::LoRAConfig lora_config(const Method& m) {
-  adapters::LoRAConfig c;
-  static_cast<adapters::PeftConfigBase&>(c) = peft_base(m);
-  c.r = m.r;
-  c.lora_alpha = m.lora_alpha;
-  return c;
-}
-
-// peft's format holds this method exactly.
-bool is_peft_method(const Method& m) {
-  return m.adapter == "lora" || (m.adapter == "fourierft" && !m.frequency_bias);
-}
-
-// The Method a peft config describes (its per-layer patterns aside).
-Method method_of(const adapters::PeftAdapterConfig& config) {
-  const adapters::PeftConfigBase& base = adapters::base_config(config);
+// The Method a registry config describes (its per-layer patterns aside).
+Method method_of(const adapters::AdapterConfig& config) {
+  const adapters::PeftConfigBase& base = config.targets;
   Method m;
+  m.adapter = config.adapter;
   m.target_modules = base.target_modules.names;
   if (base.target_modules.regex) m.target_modules = {*base.target_modules.regex};
   m.modules_to_save = base.modules_to_save;
   m.task_type = base.task_type;
-  if (const auto* f = std::get_if<adapters::FourierFTConfig>(&config)) {
-    m.adapter = "fourierft";
-    m.n_frequency = f->n_frequency;
-    m.scaling = f->scaling;
-    m.random_loc_seed = f->random_loc_seed;
-  } else {
-    const auto& l = std::get<adapters::LoRAConfig>(config);
-    m.adapter = "lora";
-    m.r = l.r;
-    m.lora_alpha = l.lora_alpha;
-  }
+  m.options = config.options;
   return m;
 }
 
@@ -146,43 +124,43 @@ std::vector<std::pair<std::string, Tensor>> method_state(nn::Module& model, cons
 
 }  // namespace
 
+bool is_method(const std::string& adapter) {
+  return adapter == "full" || adapter == "head" || adapters::is_registered_adapter(adapter);
+}
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const adapters::AdapterSpec* spec : adapters::registered_adapters())
+    names.push_back(spec->name);
+  names.push_back("full");
+  names.push_back("head");
+  return names;
+}
+
 std::string peft_type(const Method& m) {
-  if (is_peft_method(m)) return m.adapter == "lora" ? "LORA" : "FOURIERFT";
-  if (m.adapter == "fourierft") return "FFTUNE_FOURIERFT";
-  if (m.adapter == "hartley") return "FFTUNE_HARTLEY";
   if (m.adapter == "head") return "FFTUNE_HEAD";
-  FFTUNE_CHECK(m.adapter == "full", "method: unknown adapter '", m.adapter, "'");
-  return "FFTUNE_FULL";
+  if (m.adapter == "full") return "FFTUNE_FULL";
+  return adapters::peft_type_of(adapter_config(m));
 }
 
 std::string method_name(const Method& m) {
-  if (m.adapter == "fourierft") return m.frequency_bias ? "FourierFT-fb" : "FourierFT";
-  if (m.adapter == "lora") return "LoRA";
-  if (m.adapter == "hartley") return "Hartley";
   if (m.adapter == "full") return "full";
-  return "head only";
+  if (m.adapter == "head") return "head only";
+  return adapters::adapter_title(adapter_config(m));
 }
 
 std::string to_json(const Method& m) {
-  if (m.adapter == "lora") return adapters::to_json(lora_config(m));
-  if (is_peft_method(m)) return adapters::to_json(fourierft_config(m));
-  const std::string type = peft_type(m);
+  if (m.adapter != "head" && m.adapter != "full") return adapters::to_json(adapter_config(m));
   json j;
-  j["peft_type"] = type;
+  j["peft_type"] = peft_type(m);
   j["task_type"] = m.task_type ? json(*m.task_type) : json(nullptr);
   j["modules_to_save"] = peft_base(m).effective_modules_to_save();
-  if (m.adapter == "fourierft" || m.adapter == "hartley") {
-    j["target_modules"] = m.target_modules;
-    j["n_frequency"] = m.n_frequency;
-    j["scaling"] = m.scaling;
-    j["random_loc_seed"] = m.random_loc_seed;
-  }
-  if (m.adapter == "fourierft")  // with frequency-biased entries (else FOURIERFT above)
-    j["frequency_bias"] = {{"fc", m.frequency_bias->fc}, {"width", m.frequency_bias->width}};
   return j.dump(2) + "\n";
 }
 
 Method method_from_json(const std::string& text, const std::string& source) {
+  if (adapters::is_adapter_config(text))
+    return method_of(adapters::adapter_config_from_json(text, source));
   json j;
   try {
     j = json::parse(text);
@@ -192,63 +170,43 @@ Method method_from_json(const std::string& text, const std::string& source) {
   FFTUNE_CHECK(j.is_object() && j.contains("peft_type") && j["peft_type"].is_string(), source,
                ": \"peft_type\" is missing or not a string");
   const std::string type = j["peft_type"].get<std::string>();
-  if (type == "FOURIERFT" || type == "LORA")
-    return method_of(adapters::parse_peft_config(text, source));
-  static const std::map<std::string, std::string> kAdapters = {{"FFTUNE_FOURIERFT", "fourierft"},
-                                                               {"FFTUNE_HARTLEY", "hartley"},
-                                                               {"FFTUNE_HEAD", "head"},
-                                                               {"FFTUNE_FULL", "full"}};
-  auto it = kAdapters.find(type);
-  FFTUNE_CHECK(it != kAdapters.end(), source, ": unknown peft_type '", type,
-               "' (fftune reads FOURIERFT, LORA, FFTUNE_FOURIERFT, FFTUNE_HARTLEY, FFTUNE_HEAD "
-               "and FFTUNE_FULL)");
+  std::string known;
+  for (const adapters::AdapterSpec* spec : adapters::registered_adapters()) {
+    if (spec->peft_format) known += spec->peft_format->peft_type + ", ";
+    known += spec->peft_type + ", ";
+  }
+  FFTUNE_CHECK(type == "FFTUNE_HEAD" || type == "FFTUNE_FULL", source, ": unknown peft_type '",
+               type, "' (fftune reads ", known, "FFTUNE_HEAD and FFTUNE_FULL)");
   KeyReader r(j, source);
   r.take("peft_type");
   Method m;
-  m.adapter = it->second;
+  m.adapter = type == "FFTUNE_HEAD" ? "head" : "full";
   const json& task_type = r.take("task_type");
   if (!task_type.is_null()) m.task_type = r.get<std::string>("task_type");
   m.modules_to_save = r.get<std::vector<std::string>>("modules_to_save");
-  if (m.adapter == "fourierft" || m.adapter == "hartley") {
-    m.target_modules = r.get<std::vector<std::string>>("target_modules");
-    m.n_frequency = r.get<int64_t>("n_frequency");
-    m.scaling = r.get<double>("scaling");
-    m.random_loc_seed = r.get<uint64_t>("random_loc_seed");
-  }
-  if (m.adapter == "fourierft") {
-    const json& bias = r.take("frequency_bias");
-    FFTUNE_CHECK(bias.is_object() && bias.size() == 2 && bias.contains("fc") &&
-                     bias.contains("width") && bias["fc"].is_number() && bias["width"].is_number(),
-                 source, ": \"frequency_bias\" must be {\"fc\": number, \"width\": number}, got ",
-                 bias.dump());
-    m.frequency_bias =
-        fourierft::FrequencyBias{bias["fc"].get<double>(), bias["width"].get<double>()};
-  }
   r.check_all_taken();
   return m;
 }
 
 std::vector<std::string> method_differences(const Method& a, const Method& b) {
   if (a.adapter != b.adapter) return {"adapter"};
+  if (a.adapter == "head" || a.adapter == "full") return {};
   std::vector<std::string> out;
-  const bool spectral = a.adapter == "fourierft" || a.adapter == "hartley";
-  if ((spectral || a.adapter == "lora") && a.target_modules != b.target_modules)
-    out.push_back("target_modules");
-  if (spectral) {
-    if (a.n_frequency != b.n_frequency) out.push_back("n_frequency");
-    if (a.scaling != b.scaling) out.push_back("scaling");
-    if (a.random_loc_seed != b.random_loc_seed) out.push_back("random_loc_seed");
-  }
-  if (a.adapter == "fourierft" &&
-      (a.frequency_bias.has_value() != b.frequency_bias.has_value() ||
-       (a.frequency_bias && (a.frequency_bias->fc != b.frequency_bias->fc ||
-                             a.frequency_bias->width != b.frequency_bias->width))))
-    out.push_back("frequency_bias");
-  if (a.adapter == "lora") {
-    if (a.r != b.r) out.push_back("r");
-    if (a.lora_alpha != b.lora_alpha) out.push_back("lora_alpha");
-  }
+  if (a.target_modules != b.target_modules) out.push_back("target_modules");
+  const adapters::AdapterSpec& spec = adapters::find_adapter(a.adapter);
+  for (const std::string& key : adapters::option_differences(
+           spec, adapters::complete_options(spec, a.options, "method_differences"),
+           adapters::complete_options(spec, b.options, "method_differences")))
+    out.push_back(key);
   return out;
+}
+
+std::string field_value(const Method& m, const std::string& field) {
+  if (field == "adapter") return m.adapter;
+  if (field == "target_modules") return json(m.target_modules).dump();
+  if (m.adapter == "head" || m.adapter == "full") return "";
+  const adapters::AdapterOptions options = adapter_config(m).options;
+  return options.contains(field) ? options[field].dump() : "";
 }
 
 namespace {
@@ -257,31 +215,9 @@ namespace {
 // from a file).
 std::vector<std::string> attach(nn::Module& model, const Method& m, Generator* gen,
                                 bool zero_init) {
-  if (m.adapter == "lora") return adapters::inject_lora(model, lora_config(m), gen);
-  if (is_peft_method(m)) return adapters::inject_fourierft(model, fourierft_config(m), gen);
+  if (adapters::is_registered_adapter(m.adapter))
+    return adapters::attach_adapter(model, adapter_config(m), gen, zero_init);
   const adapters::InjectOptions options = peft_base(m).inject_options();
-  if (m.adapter == "fourierft") {  // frequency-biased entries: fftune's extension
-    fourierft::FourierFTOptions layer;
-    layer.n_frequency = m.n_frequency;
-    layer.scaling = m.scaling;
-    layer.random_loc_seed = m.random_loc_seed;
-    layer.frequency_bias = m.frequency_bias;
-    layer.init_weights = zero_init;
-    return adapters::inject_fourierft(model, options, layer, {}, gen);
-  }
-  if (m.adapter == "hartley") {
-    adapters::HartleyOptions layer;
-    layer.n_frequency = m.n_frequency;
-    layer.scaling = m.scaling;
-    layer.random_loc_seed = m.random_loc_seed;
-    layer.init_weights = zero_init;
-    return adapters::inject_adapters(model, options,
-                                     [&](const std::string&, const nn::Linear& linear) {
-                                       return std::make_shared<adapters::HartleyLinear>(
-                                           linear.out_features(), linear.in_features(), layer, gen,
-                                           linear.weight().dtype(), linear.weight().device());
-                                     });
-  }
   FFTUNE_CHECK(m.adapter == "head" || m.adapter == "full", "attach_method: unknown adapter '",
                m.adapter, "'");
   model.set_requires_grad(m.adapter == "full");
@@ -299,8 +235,8 @@ std::vector<std::string> attach_method(nn::Module& model, const Method& m, Gener
 }
 
 void save_method(nn::Module& model, const Method& m, const std::string& dir) {
-  if (m.adapter == "lora") return adapters::save_peft_adapter(model, dir, lora_config(m));
-  if (is_peft_method(m)) return adapters::save_peft_adapter(model, dir, fourierft_config(m));
+  if (adapters::is_registered_adapter(m.adapter))
+    return adapters::save_adapter(model, adapter_config(m), dir);
   std::filesystem::create_directories(dir);
   const auto tensors = method_state(model, m);
   FFTUNE_CHECK(!tensors.empty(), "save_method: the model holds nothing to save for ", peft_type(m));
@@ -315,14 +251,11 @@ LoadedMethod load_method(nn::Module& model, const std::string& dir,
                ": it does not describe a trained method (adapter_config.json names the method "
                "and its options; without it the folder cannot be evaluated or loaded)");
   const std::string text = read_text(config_path);
-  LoadedMethod loaded{method_from_json(text, config_path), {}};
-  if (is_peft_method(loaded.method)) {
-    const adapters::LoadedPeftAdapter peft =
-        adapters::load_peft_adapter(model, dir, false, renames);
-    loaded.method = method_of(peft.config);
-    loaded.adapted = peft.adapted;
-    return loaded;
+  if (adapters::is_adapter_config(text)) {
+    const adapters::LoadedAdapter adapter = adapters::load_adapter(model, dir, renames);
+    return {method_of(adapter.config), adapter.adapted};
   }
+  LoadedMethod loaded{method_from_json(text, config_path), {}};
   // The values come from the file: no random draws for the adapters.
   loaded.adapted = attach(model, loaded.method, nullptr, /*zero_init=*/true);
   const std::string weights_path = dir + "/" + kWeightsFile;

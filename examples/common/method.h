@@ -3,13 +3,11 @@
 // adapter_model.safetensors (the trained tensors). Both example programs write and read it here,
 // so the same method gives the same folder in both.
 //
+// A method is a registered adapter (adapters/registry.h: FourierFT and LoRA in peft's format,
+// FourierFT with frequency-biased entries as FFTUNE_FOURIERFT, Hartley as FFTUNE_HARTLEY, and
+// whatever else is registered, with its own FFTUNE_* type), or one of two methods that attach no
+// adapter:
 //   peft_type          --adapter    adapter_model.safetensors holds
-//   FOURIERFT          fourierft    peft's format exactly (adapters/peft_format.h)
-//   LORA               lora         peft's format exactly
-//   FFTUNE_FOURIERFT   fourierft    FourierFT with frequency-biased entries (--freq-bias), which
-//                      + bias       peft does not have: FOURIERFT's tensors and keys, plus
-//                                   "frequency_bias": {"fc", "width"}
-//   FFTUNE_HARTLEY     hartley      base_model.model.<layer>.hartley_spectrum (N) per layer
 //   FFTUNE_HEAD        head         the modules to save (the classifier) alone
 //   FFTUNE_FULL        full         every parameter of the model, base_model.model.<name>
 // In every case the modules to save (the task head) are stored under peft's names
@@ -22,33 +20,35 @@
 #include <string>
 #include <vector>
 
-#include "fourierft/fourierft_linear.h"
+#include <nlohmann/json.hpp>
+
+#include "adapters/registry.h"
 #include "nn/models/hf_checkpoint.h"
 #include "nn/module.h"
 
 namespace fftune::examples {
 
 struct Method {
-  std::string adapter = "fourierft";  // fourierft | lora | hartley | full | head
-  std::vector<std::string> target_modules = {"query", "value"};  // fourierft, lora, hartley
+  std::string adapter = "fourierft";  // a registered adapter, "full" or "head"
+  std::vector<std::string> target_modules = {"query", "value"};  // registered adapters
   std::vector<std::string> modules_to_save;  // trained and saved with every method
   // peft's task_type: "SEQ_CLS" adds the classifier ("classifier" or "score") to the modules to
   // save, as peft does. Empty: none.
   std::optional<std::string> task_type;
-  // fourierft, hartley
-  int64_t n_frequency = 1000;
-  double scaling = 150.0;
-  uint64_t random_loc_seed = 777;
-  std::optional<fourierft::FrequencyBias> frequency_bias;  // fourierft only (FFTUNE_FOURIERFT)
-  // lora
-  int64_t r = 8;
-  double lora_alpha = 8.0;
+  // The adapter's options, {key: value} as its adapter_config.json holds them (the registry's
+  // AdapterOption keys; missing keys take the registry's defaults). Empty for full and head.
+  adapters::AdapterOptions options = nlohmann::json::object();
 };
+
+// Whether `adapter` names a method: a registered adapter, "full" or "head".
+bool is_method(const std::string& adapter);
+// The method names --adapter accepts: the registered adapters, then "full" and "head".
+std::vector<std::string> method_names();
 
 // The peft_type adapter_config.json records (the header's table).
 std::string peft_type(const Method& method);
-// The name the summary tables show: "FourierFT", "FourierFT-fb", "LoRA", "Hartley", "full",
-// "head only".
+// The name the summary tables show: the adapter's title ("FourierFT", "FourierFT-fb", "LoRA",
+// "Hartley", ...), "full" or "head only".
 std::string method_name(const Method& method);
 
 // adapter_config.json's text for `method`, and back. Parsing is strict: a missing or unknown key,
@@ -58,13 +58,13 @@ std::string method_name(const Method& method);
 std::string to_json(const Method& method);
 Method method_from_json(const std::string& json_text, const std::string& source);
 
-// The fields in which `a` and `b` differ, among those that matter for a.adapter ("adapter",
-// "target_modules", "n_frequency", "scaling", "random_loc_seed", "frequency_bias", "r",
-// "lora_alpha"; the modules to save and the task type are not compared).
+// The fields in which `a` and `b` differ, among those that matter for a.adapter: "adapter",
+// "target_modules" and the adapter's option keys ("n_frequency", "r", ...); the modules to save
+// and the task type are not compared.
 std::vector<std::string> method_differences(const Method& a, const Method& b);
 
 // Freezes `model` and makes the method's parameters trainable: attaches the adapters to the
-// target modules (fourierft, lora, hartley; random initial values from `gen`), every parameter
+// target modules (a registered adapter; random initial values from `gen`), every parameter
 // for full, and the modules to save in every case. Returns the adapted layer names.
 std::vector<std::string> attach_method(nn::Module& model, const Method& method, Generator* gen);
 
@@ -85,5 +85,8 @@ struct LoadedMethod {
 // model's in-memory module names, for peft's files on transformers 5).
 LoadedMethod load_method(nn::Module& model, const std::string& dir,
                          const nn::hf::ModuleRenames& renames = {});
+
+// The value of one of method_differences' fields in `method`, as text ("1000", "[\"query\"]").
+std::string field_value(const Method& method, const std::string& field);
 
 }  // namespace fftune::examples

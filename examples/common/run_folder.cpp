@@ -27,23 +27,6 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-// The value of one of method_differences' fields, as text.
-std::string field_value(const Method& m, const std::string& field) {
-  std::ostringstream out;
-  if (field == "adapter") out << m.adapter;
-  if (field == "target_modules") out << json(m.target_modules).dump();
-  if (field == "n_frequency") out << m.n_frequency;
-  if (field == "scaling") out << m.scaling;
-  if (field == "random_loc_seed") out << m.random_loc_seed;
-  if (field == "frequency_bias")
-    out << (m.frequency_bias ? std::to_string(m.frequency_bias->fc) + "," +
-                                   std::to_string(m.frequency_bias->width)
-                             : "none");
-  if (field == "r") out << m.r;
-  if (field == "lora_alpha") out << m.lora_alpha;
-  return out.str();
-}
-
 bool is_empty_folder(const fs::path& dir) {
   return fs::directory_iterator(dir) == fs::directory_iterator();
 }

@@ -1,5 +1,9 @@
 #include "adapters.h"
 
+#include <algorithm>
+
+#include "examples/common/adapter_flags.h"
+
 namespace roberta_glue {
 
 using namespace fftune;
@@ -8,7 +12,6 @@ using nn::RobertaForSequenceClassification;
 namespace {
 
 constexpr const char* kHead = "classifier";
-constexpr uint64_t kEntrySeed = 777;  // peft's random_loc_seed default
 
 }  // namespace
 
@@ -17,35 +20,26 @@ examples::Method method_of(const Options& options) {
   m.adapter = options.adapter;
   m.target_modules = options.target_modules;
   m.task_type = "SEQ_CLS";  // peft adds the classifier to the modules to save
-  m.n_frequency = options.n;
-  m.scaling = options.alpha;
-  m.random_loc_seed = kEntrySeed;
-  m.r = options.rank;
-  m.lora_alpha = options.alpha;
+  if (adapters::is_registered_adapter(options.adapter))
+    m.options = examples::options_with_defaults(options.adapter, {}, options.adapter_options);
   return m;
 }
 
 void apply_method(Options& options, const examples::Method& m) {
   // Only the fields of m.adapter: the others keep their flags' values.
   options.adapter = m.adapter;
-  if (m.adapter == "fourierft" || m.adapter == "hartley" || m.adapter == "lora")
+  // --lr not given: the folder's adapter's default, not the command line's adapter's.
+  const auto& given = options.given_flags;
+  if (std::find(given.begin(), given.end(), "--lr") == given.end() && !options.paper_defaults)
+    options.lr = examples::default_learning_rate(m.adapter, {}, kFullLearningRate);
+  if (adapters::is_registered_adapter(m.adapter)) {
     options.target_modules = m.target_modules;
-  if (m.adapter == "fourierft" || m.adapter == "hartley") {
-    options.n = m.n_frequency;
-    options.alpha = m.scaling;
-  }
-  if (m.adapter == "lora") {
-    options.rank = m.r;
-    options.alpha = m.lora_alpha;
+    options.adapter_options = m.options;
   }
 }
 
 const std::vector<examples::MethodFlag>& method_flags() {
-  static const std::vector<examples::MethodFlag> flags = {{"--adapter", {"adapter"}},
-                                                          {"--n", {"n_frequency"}},
-                                                          {"--rank", {"r"}},
-                                                          {"--alpha", {"scaling", "lora_alpha"}},
-                                                          {"--target-modules", {"target_modules"}}};
+  static const std::vector<examples::MethodFlag> flags = examples::adapter_method_flags();
   return flags;
 }
 

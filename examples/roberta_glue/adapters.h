@@ -17,6 +17,9 @@
 
 namespace roberta_glue {
 
+// --lr's default for --adapter full (a registered adapter has its own, adapters/registry.h).
+inline constexpr double kFullLearningRate = 2e-5;
+
 // The method the adapter flags describe, and the inverse: the adapter flags set to a folder's
 // method (--resume).
 fftune::examples::Method method_of(const Options& options);

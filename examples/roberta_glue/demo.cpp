@@ -157,7 +157,6 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
   base.warmup = 0.06;
   base.weight_decay = 0;
   base.head_lr = s.head_lr;
-  base.n = s.n;
   base.target_modules = {"query", "value"};
   base.resume = false;
   base.stop_after_steps = 0;
@@ -186,8 +185,9 @@ std::vector<examples::SummaryRow> run_demo(const Options& options) {
     Options run = base;
     run.adapter = m.adapter;
     run.lr = m.lr;
-    if (m.alpha > 0) run.alpha = m.alpha;
-    if (m.rank > 0) run.rank = m.rank;
+    if (m.adapter == "lora") run.adapter_options = {{"r", m.rank}, {"lora_alpha", m.alpha}};
+    if (m.adapter == "fourierft")
+      run.adapter_options = {{"n_frequency", s.n}, {"scaling", m.alpha}};
     run.out = options.out + "/" + m.adapter;
     examples::start_run_folder(run.out, false, {"roberta_glue", "train", method_of(run), "best"});
     examples::write_json_atomically(run.out + "/config.json", to_json(run));

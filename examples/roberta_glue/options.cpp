@@ -5,8 +5,11 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "adapters.h"
 #include "core/error.h"
+#include "examples/common/adapter_flags.h"
 #include "examples/common/flags.h"
+#include "examples/common/method.h"
 #include "examples/common/run_flags.h"
 
 namespace roberta_glue {
@@ -58,8 +61,8 @@ Options parse_options(int argc, char** argv) {
   fftune::examples::add_run_flags(
       flags, {.epochs = 10,
               .batch_size = 32,
-              .lr = 5e-2,
-              .lr_help = "learning rate of the adapter (the whole model with --adapter full)",
+              .lr = -1.0,
+              .lr_help = "the adapter's lr (-1: its default, listed below; full 2e-5)",
               .head_lr = 5e-3,
               .weight_decay = 0.0,
               .warmup = 0.06,
@@ -73,18 +76,17 @@ Options parse_options(int argc, char** argv) {
   flags.add_bool("paper-defaults", false,
                  "the FourierFT paper's roberta-base settings for the task (given flags win)");
   flags.add_bool("print-config", false, "print the resolved options as JSON and exit");
-  // ---- the adapter ----
-  flags.add_choice("adapter", "fourierft", {"fourierft", "lora", "hartley", "full", "head"},
+  // ---- the method: a registered adapter (its option flags come from the registry), full or head
+  flags.add_choice("adapter", "fourierft", fftune::examples::method_names(),
                    "what to train (the classifier trains in every method)");
-  flags.add_int("n", 1000, "FourierFT / Hartley coefficients per layer");
-  flags.add_int("rank", 8, "LoRA rank (--lora-r is the same flag)");
-  flags.add_int("lora-r", 0, "LoRA rank, as --rank (0: --rank's)");
-  flags.add_double("alpha", 150, "FourierFT / Hartley scaling; LoRA alpha (16 for LoRA)");
-  flags.add_double("lora-alpha", 0, "LoRA alpha, as --alpha with --adapter lora (0: --alpha's)");
   flags.add_string("target-modules", "query,value", "Linear layers to adapt");
+  fftune::examples::add_adapter_flags(flags);
+  flags.add_string("export-merged", "",
+                   "also write the best epoch's (or --eval-only's) model with the adapter merged "
+                   "into its weights, as an HF RobertaForSequenceClassification directory");
   flags.parse(argc, argv);
   if (flags.help_requested()) {
-    std::fputs(flags.help().c_str(), stdout);
+    std::fputs((flags.help() + fftune::examples::adapters_help({})).c_str(), stdout);
     std::exit(0);
   }
   const fftune::examples::RunFlags run = fftune::examples::read_run_flags(flags);
@@ -100,14 +102,21 @@ Options parse_options(int argc, char** argv) {
   };
   o.glue_dir = flags.get_string("glue-dir");
   o.model_dir = run.model_dir;
-  o.n = flags.get_int("n");
-  o.rank = flags.is_set("lora-r") ? flags.get_int("lora-r") : flags.get_int("rank");
-  const double default_alpha = o.adapter == "lora" ? 16.0 : 150.0;
-  o.alpha = flags.is_set("alpha") ? flags.get_double("alpha") : default_alpha;
-  if (o.adapter == "lora" && flags.is_set("lora-alpha")) o.alpha = flags.get_double("lora-alpha");
-  if (o.paper_defaults && !flags.is_set("alpha") && o.adapter != "lora") o.alpha = row.alpha;
+  // The adapter's options: the registry's defaults (with --paper-defaults, the paper's n and α
+  // for FourierFT on this task), then the flags given; with --resume and --eval-only the folder's
+  // method decides (run_folder.h), so other adapters' flags are not an error there.
+  fftune::examples::AdapterDefaults defaults;
+  if (o.paper_defaults) defaults["fourierft"] = {{"n_frequency", 1000}, {"scaling", row.alpha}};
+  if (fftune::adapters::is_registered_adapter(o.adapter))
+    o.adapter_options = fftune::examples::adapter_options_from_flags(
+        flags, o.adapter, defaults, /*strict=*/!run.resume && !run.eval_only);
   o.target_modules = split_commas(flags.get_string("target-modules"));
-  o.lr = pick("lr", run.lr, row.lr);
+  const double adapter_lr =
+      o.paper_defaults && o.adapter == "fourierft"
+          ? row.lr
+          : fftune::examples::default_learning_rate(o.adapter, defaults, kFullLearningRate);
+  o.lr = flags.is_set("lr") ? run.lr : adapter_lr;
+  o.export_merged = flags.get_string("export-merged");
   o.head_lr = pick("head-lr", run.head_lr, row.head_lr);
   o.weight_decay = pick("weight-decay", run.weight_decay, 0);
   o.epochs = static_cast<int64_t>(pick("epochs", static_cast<double>(run.epochs), row.epochs));
@@ -135,10 +144,6 @@ Options parse_options(int argc, char** argv) {
   o.demo_size = run.demo_size;
   o.cache_dir = run.cache_dir;
   o.given_flags = run.given;
-  if (flags.is_set("lora-r")) o.given_flags.push_back("--rank");
-  if (flags.is_set("lora-alpha")) o.given_flags.push_back("--alpha");
-
-  FFTUNE_CHECK(o.n > 0 && o.rank > 0, "--n and --rank must be positive");
   FFTUNE_CHECK(o.max_len >= 4, "--max-len: at least 4, got ", o.max_len);
   FFTUNE_CHECK(!o.target_modules.empty(), "--target-modules: at least one name");
   if (o.demo) {
@@ -157,9 +162,7 @@ nlohmann::json to_json(const Options& o) {
           {"glue_dir", o.glue_dir},
           {"model", o.model_dir},
           {"adapter", o.adapter},
-          {"n", o.n},
-          {"rank", o.rank},
-          {"alpha", o.alpha},
+          {"adapter_options", o.adapter_options},
           {"target_modules", o.target_modules},
           {"lr", o.lr},
           {"head_lr", o.head_lr},

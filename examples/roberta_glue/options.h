@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/registry.h"
 #include "data/glue.h"
 
 namespace roberta_glue {
@@ -16,13 +17,15 @@ struct Options {
   fftune::data::GlueTask task = fftune::data::GlueTask::kSst2;
   std::string glue_dir;
   std::string model_dir;
-  // fourierft | lora | hartley | full | head
+  // a registered adapter (adapters/registry.h), full or head
   std::string adapter = "fourierft";
-  int64_t n = 1000;    // FourierFT / Hartley coefficients per layer
-  int64_t rank = 8;    // LoRA's r
-  double alpha = 150;  // FourierFT / Hartley scaling α; LoRA's lora_alpha (default 16 for LoRA)
+  // The adapter's options ({key: value}; examples/common/adapter_flags.h): the registry's
+  // defaults (--paper-defaults: the paper's for FourierFT), then the flags given.
+  fftune::adapters::AdapterOptions adapter_options = nlohmann::json::object();
   std::vector<std::string> target_modules = {"query", "value"};
-  double lr = 5e-2;       // adapter coefficients (the whole model with --adapter full)
+  // The adapter's parameters (the whole model with --adapter full); parse_options sets the
+  // adapter's default when --lr is not given.
+  double lr = 5e-2;
   double head_lr = 5e-3;  // the classifier
   double weight_decay = 0;
   int64_t epochs = 10;
@@ -40,6 +43,7 @@ struct Options {
   bool resume = false;
   bool eval_only = false;
   std::string adapter_path;
+  std::string export_merged;  // non-empty: also write the best model, merged, there
   bool predict = false;
   bool paper_defaults = false;
   bool print_config = false;

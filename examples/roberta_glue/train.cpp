@@ -12,6 +12,7 @@
 #include "examples/common/atomic_file.h"
 #include "examples/common/content_fingerprint.h"
 #include "examples/common/run_flags.h"
+#include "examples/common/trained_model.h"
 #include "nn/adamw.h"
 #include "nn/lr_schedule.h"
 #include "ops/ops.h"
@@ -163,6 +164,7 @@ RunResult run_training(const Options& o, const data::BpeTokenizer& tokenizer,
   std::printf("trainable parameters: %lld of %lld\n",
               static_cast<long long>(result.trainable_params),
               static_cast<long long>(model->num_parameters()));
+  std::printf("%s\n", examples::parameter_table(*model, method_of(o)).c_str());
 
   GlueTask task(*model, o, tokenizer, train_set, dev);
   nn::AdamW optimizer(nn::param_groups_by_pattern(*model, optimizer_groups(o)), nn::AdamWOptions{});

@@ -22,11 +22,17 @@ std::vector<std::string> split_commas(const std::string& s) {
 
 }  // namespace
 
+const fftune::examples::AdapterDefaults& adapter_defaults() {
+  static const fftune::examples::AdapterDefaults defaults = {
+      {"fourierft", {{"n_frequency", 3000}, {"scaling", 300.0}, {"lr", 3e-1}}},  // the paper's DTD
+      {"hartley", {{"n_frequency", 3000}, {"scaling", 300.0}, {"lr", 3e-1}}},
+      {"lora", {{"r", 16}, {"lora_alpha", 16.0}, {"lr", 5e-3}}}};
+  return defaults;
+}
+
 double default_lr(const std::string& adapter) {
-  if (adapter == "fourierft" || adapter == "hartley") return 3e-1;  // the paper's DTD setting
-  if (adapter == "lora") return 5e-3;
-  if (adapter == "full") return 1e-4;
-  return 1e-3;  // head: the head's own lr applies
+  return fftune::examples::default_learning_rate(adapter, adapter_defaults(),
+                                                 adapter == "full" ? 1e-4 : 1e-3);
 }
 
 fftune::examples::Method method_of(const Config& c) {
@@ -34,12 +40,9 @@ fftune::examples::Method method_of(const Config& c) {
   m.adapter = c.adapter;
   m.target_modules = c.target_modules;
   m.modules_to_save = {"classifier"};
-  m.n_frequency = c.n;
-  m.scaling = c.alpha;
-  m.random_loc_seed = c.random_loc_seed;
-  m.frequency_bias = c.freq_bias;
-  m.r = c.lora_r;
-  m.lora_alpha = c.lora_alpha;
+  if (fftune::adapters::is_registered_adapter(c.adapter))
+    m.options =
+        fftune::examples::options_with_defaults(c.adapter, adapter_defaults(), c.adapter_options);
   return m;
 }
 
@@ -47,31 +50,15 @@ void apply_method(Config& c, const fftune::examples::Method& m) {
   // Only the fields of m.adapter: the others keep their flags' values (a checkpoint's
   // fingerprint holds them).
   c.adapter = m.adapter;
-  c.freq_bias = m.frequency_bias;
-  if (m.adapter == "fourierft" || m.adapter == "hartley" || m.adapter == "lora")
+  if (fftune::adapters::is_registered_adapter(m.adapter)) {
     c.target_modules = m.target_modules;
-  if (m.adapter == "fourierft" || m.adapter == "hartley") {
-    c.n = m.n_frequency;
-    c.alpha = m.scaling;
-    c.random_loc_seed = m.random_loc_seed;
-  }
-  if (m.adapter == "lora") {
-    c.lora_r = m.r;
-    c.lora_alpha = m.lora_alpha;
+    c.adapter_options = m.options;
   }
 }
 
 const std::vector<fftune::examples::MethodFlag>& method_flags() {
-  static const std::vector<fftune::examples::MethodFlag> flags = {
-      {"--adapter", {"adapter"}},
-      {"--n", {"n_frequency"}},
-      {"--alpha", {"scaling"}},
-      {"--target-modules", {"target_modules"}},
-      {"--freq-bias", {"frequency_bias"}},
-      {"--random-loc-seed", {"random_loc_seed"}},
-      {"--lora-r", {"r"}},
-      {"--rank", {"r"}},
-      {"--lora-alpha", {"lora_alpha"}}};
+  static const std::vector<fftune::examples::MethodFlag> flags =
+      fftune::examples::adapter_method_flags();
   return flags;
 }
 
@@ -103,20 +90,18 @@ Config parse_flags(int argc, char** argv) {
   flags.add_int("image-size", 0, "input resolution (0: the model's)");
   flags.add_double("crop-scale-min", 0.08, "RandomResizedCrop's lower area fraction");
   flags.add_int("workers", 2, "image decoding threads");
-  // ---- the adapter ----
-  flags.add_choice("adapter", "fourierft", {"fourierft", "lora", "hartley", "full", "head"},
+  // ---- the method: a registered adapter (its option flags come from the registry), full or head
+  flags.add_choice("adapter", "fourierft", fftune::examples::method_names(),
                    "what to train (the classifier trains in every method)");
-  flags.add_int("n", 3000, "FourierFT/Hartley coefficients per layer");
-  flags.add_double("alpha", 300.0, "FourierFT/Hartley scaling");
   flags.add_string("target-modules", "query,value", "comma-separated Linear names");
-  flags.add_string("freq-bias", "", "FourierFT frequency-biased entries: FC,W (centre, width)");
-  flags.add_int("random-loc-seed", 777, "seed of the spectral entries (peft's)");
-  flags.add_int("lora-r", 16, "LoRA rank (--rank is the same flag)");
-  flags.add_int("rank", 0, "LoRA rank, as --lora-r (0: --lora-r's)");
-  flags.add_double("lora-alpha", 16.0, "LoRA alpha");
+  fftune::examples::add_adapter_flags(flags);
+  flags.add_string("export-merged", "",
+                   "also write the trained (or --eval-only's) model with the adapter merged into "
+                   "its weights, as an HF ViTForImageClassification directory");
   flags.parse(argc, argv);
   if (flags.help_requested()) {
-    std::fputs(flags.help().c_str(), stdout);
+    std::fputs((flags.help() + fftune::examples::adapters_help(adapter_defaults())).c_str(),
+               stdout);
     std::exit(0);
   }
 
@@ -127,16 +112,14 @@ Config parse_flags(int argc, char** argv) {
   c.data_dir = flags.get_string("data");
   c.split = static_cast<int>(flags.get_int("split"));
   c.adapter = flags.get_string("adapter");
-  c.n = flags.get_int("n");
-  c.alpha = flags.get_double("alpha");
   c.target_modules = split_commas(flags.get_string("target-modules"));
-  if (const std::vector<double> bias = flags.get_doubles("freq-bias"); !bias.empty()) {
-    FFTUNE_CHECK(bias.size() == 2, "vit_dtd: --freq-bias expects FC,W");
-    c.freq_bias = fftune::fourierft::FrequencyBias{bias[0], bias[1]};
-  }
-  c.random_loc_seed = static_cast<uint64_t>(flags.get_int("random-loc-seed"));
-  c.lora_r = flags.is_set("rank") ? flags.get_int("rank") : flags.get_int("lora-r");
-  c.lora_alpha = flags.get_double("lora-alpha");
+  // The adapter's options: the registry's defaults, this program's, then the flags given; with
+  // --resume and --eval-only the folder's method decides (run_folder.h), so other adapters'
+  // flags are not an error there.
+  if (fftune::adapters::is_registered_adapter(c.adapter))
+    c.adapter_options = fftune::examples::adapter_options_from_flags(
+        flags, c.adapter, adapter_defaults(), /*strict=*/!run.resume && !run.eval_only);
+  c.export_merged = flags.get_string("export-merged");
   c.lr = run.lr;
   c.head_lr = run.head_lr;
   c.weight_decay = run.weight_decay;
@@ -164,16 +147,11 @@ Config parse_flags(int argc, char** argv) {
   c.demo_size = run.demo_size;
   c.cache_dir = run.cache_dir;
   c.given_flags = run.given;
-  if (flags.is_set("rank")) c.given_flags.push_back("--lora-r");
 
   FFTUNE_CHECK(c.split >= 1 && c.split <= 10, "vit_dtd: --split must be 1..10, got ", c.split);
-  FFTUNE_CHECK(c.n > 0, "vit_dtd: --n must be positive, got ", c.n);
-  FFTUNE_CHECK(c.lora_r > 0, "vit_dtd: --lora-r must be positive, got ", c.lora_r);
   FFTUNE_CHECK(c.workers > 0, "vit_dtd: --workers must be positive, got ", c.workers);
   FFTUNE_CHECK(c.crop_scale_min > 0 && c.crop_scale_min <= 1,
                "vit_dtd: --crop-scale-min must be in (0, 1], got ", c.crop_scale_min);
-  FFTUNE_CHECK(!c.freq_bias || c.adapter == "fourierft",
-               "vit_dtd: --freq-bias applies to --adapter fourierft only");
   if (!c.demo) {
     FFTUNE_CHECK(!c.model_dir.empty(), "vit_dtd: --model DIR is required (or run --demo)");
     FFTUNE_CHECK(!c.data_dir.empty(), "vit_dtd: --data DIR is required (or run --demo)");

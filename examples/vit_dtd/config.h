@@ -1,6 +1,7 @@
 // vit_dtd's settings: every command-line flag, with the paper's DTD defaults (FourierFT n = 3000,
 // α = 300, lr 0.3 on the spectral coefficients and 1e-3 on the head, weight decay 7e-5, 10
-// epochs), and the parser that fills them.
+// epochs), and the parser that fills them. The adapter flags come from the adapter registry
+// (examples/common/adapter_flags.h).
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "examples/common/adapter_flags.h"
 #include "examples/common/method.h"
 #include "examples/common/run_folder.h"
-#include "fourierft/fourierft_linear.h"
 #include "nn/models/vit.h"
 
 namespace vit_dtd {
@@ -25,14 +26,11 @@ struct Config {
   int split = 1;         // DTD's split k (1..10)
 
   // ---- the adapter ----
-  std::string adapter = "fourierft";  // fourierft | lora | hartley | full | head
-  int64_t n = 3000;                   // FourierFT / Hartley: trainable coefficients per layer
-  double alpha = 300.0;               // FourierFT / Hartley: the scaling α
+  std::string adapter = "fourierft";  // a registered adapter (adapters/registry.h), full, head
   std::vector<std::string> target_modules = {"query", "value"};
-  std::optional<fftune::fourierft::FrequencyBias> freq_bias;  // FourierFT only
-  uint64_t random_loc_seed = 777;                             // peft's entry seed
-  int64_t lora_r = 16;
-  double lora_alpha = 16.0;
+  // The adapter's options ({key: value}, examples/common/adapter_flags.h): this program's
+  // defaults for it (adapter_defaults), then its flags. Empty: the defaults.
+  fftune::adapters::AdapterOptions adapter_options = nlohmann::json::object();
 
   // ---- optimisation ----
   double lr = -1.0;  // < 0: the adapter's default (default_lr)
@@ -61,6 +59,7 @@ struct Config {
   bool resume = false;
   bool eval_only = false;
   std::string adapter_path;
+  std::string export_merged;      // non-empty: also write the merged model there (HF directory)
   int64_t stop_after_epochs = 0;  // > 0: stop (checkpointed) after that epoch
   int64_t stop_after_steps = 0;   // > 0: stop (checkpointed) after that optimizer step
   bool quiet = false;             // no progress bar, one line per epoch
@@ -89,6 +88,9 @@ fftune::examples::Method method_of(const Config& config);
 void apply_method(Config& config, const fftune::examples::Method& method);
 // The adapter flags and the Method fields they set (run_folder.h check_method_flags).
 const std::vector<fftune::examples::MethodFlag>& method_flags();
+
+// This program's defaults per adapter (the paper's DTD settings), over the registry's.
+const fftune::examples::AdapterDefaults& adapter_defaults();
 
 // The learning rate of the adapter's parameters when --lr is not given.
 double default_lr(const std::string& adapter);

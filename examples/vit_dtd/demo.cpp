@@ -170,10 +170,10 @@ std::vector<RunSummary> run_demo(const Config& config, std::ostream& log) {
     fine.adapter = m.adapter;
     fine.lr = m.lr;
     fine.head_lr = s.head_lr;
-    fine.n = s.n;
-    fine.alpha = s.alpha;
-    fine.lora_r = s.lora_r;
-    fine.lora_alpha = static_cast<double>(s.lora_r);
+    if (m.adapter == "fourierft")
+      fine.adapter_options = {{"n_frequency", s.n}, {"scaling", s.alpha}};
+    if (m.adapter == "lora")
+      fine.adapter_options = {{"r", s.lora_r}, {"lora_alpha", static_cast<double>(s.lora_r)}};
     fine.epochs = s.finetune_epochs;
     fine.out = config.out + "/" + m.adapter;
     log << "\n== fine-tuning on " << finetune_classes.size()

@@ -11,6 +11,7 @@
 #include "examples/common/content_fingerprint.h"
 #include "examples/common/run_flags.h"
 #include "examples/common/run_folder.h"
+#include "examples/common/trained_model.h"
 #include "model.h"
 #include "nn/adamw.h"
 #include "nn/lr_schedule.h"
@@ -129,6 +130,16 @@ void write_summary(const std::string& out, const RunSummary& s) {
                                                           {"interrupted", s.interrupted}});
 }
 
+// --export-merged: the model as it is now, adapters merged, as an HF directory.
+void export_merged_model(const ModelSetup& setup, const Config& config, std::ostream& log) {
+  if (config.export_merged.empty()) return;
+  const nn::ViTForImageClassification& model = *setup.model;
+  examples::export_merged(model, config.export_merged,
+                          model.config().to_json("ViTForImageClassification"),
+                          nn::ViTForImageClassification::checkpoint_layout());
+  log << "merged model written to " << config.export_merged << "\n";
+}
+
 }  // namespace
 
 RunSummary run_training(const Config& flags, std::ostream& log) {
@@ -180,6 +191,7 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
     log << "eval-only: val " << 100 * summary.best_val << "%, test " << 100 * summary.test_at_best
         << "%\n";
     write_summary(config.out, summary);
+    export_merged_model(setup, config, log);
     return summary;
   }
 
@@ -189,6 +201,7 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
   log << summary.method << ": " << summary.adapter_params << " adapter parameters"
       << (setup.adapted.empty() ? "" : " in " + std::to_string(setup.adapted.size()) + " layers")
       << ", " << summary.head_params << " in the classifier\n";
+  log << examples::parameter_table(model, method_of(config)) << "\n";
 
   data::ImageLoader train_loader(
       splits.train.samples, loader_options(config, setup.image_size, setup.normalization, true));
@@ -229,6 +242,7 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
   if (!result.completed) return summary;
   summary.adapter_bytes = summary.adapter_params * 4;  // f32, as save_trained counts
   write_summary(config.out, summary);
+  export_merged_model(setup, config, log);
   return summary;
 }
 

@@ -285,9 +285,9 @@ TEST_F(RobertaGlueTest, PaperDefaultsSetThePapersValues) {
     EXPECT_EQ(c["task"], row.task);
     EXPECT_DOUBLE_EQ(c["lr"].get<double>(), row.lr) << row.task;
     EXPECT_DOUBLE_EQ(c["head_lr"].get<double>(), row.head_lr) << row.task;
-    EXPECT_DOUBLE_EQ(c["alpha"].get<double>(), row.alpha) << row.task;
+    EXPECT_DOUBLE_EQ(c["adapter_options"]["scaling"].get<double>(), row.alpha) << row.task;
     EXPECT_EQ(c["epochs"].get<int64_t>(), row.epochs) << row.task;
-    EXPECT_EQ(c["n"].get<int64_t>(), 1000);
+    EXPECT_EQ(c["adapter_options"]["n_frequency"].get<int64_t>(), 1000);
     EXPECT_EQ(c["batch_size"].get<int64_t>(), 32);
     EXPECT_DOUBLE_EQ(c["warmup"].get<double>(), 0.06);
     EXPECT_DOUBLE_EQ(c["weight_decay"].get<double>(), 0.0);
@@ -475,16 +475,16 @@ TEST_F(RobertaGlueTest, SharedFlagsAndFoldersThatCannotBeCreated) {
       1);
   EXPECT_NE(log_of(log_dir).find("--cache-dir /dev/null/cache: cannot create"), std::string::npos)
       << log_of(log_dir);
-  // The shared flags' names: --lora-r is --rank, --device exists, --warmup is a fraction.
+  // The shared flags' names: LoRA's rank is --rank, --device exists, --warmup is a fraction.
   const fs::path out = root_ / "shared_flags";
   ASSERT_EQ(run("sst2", out,
-                "--adapter lora --lora-r 3 --device cpu --warmup 0.1 --stop-after-epochs 1 "
+                "--adapter lora --rank 3 --device cpu --warmup 0.1 --stop-after-epochs 1 "
                 "--epochs 2 --print-config"),
             0)
       << log_of(out);
   const nlohmann::json config = nlohmann::json::parse(log_of(out).substr(
       log_of(out).find('{'), log_of(out).rfind('}') - log_of(out).find('{') + 1));
-  EXPECT_EQ(config["rank"].get<int64_t>(), 3);
+  EXPECT_EQ(config["adapter_options"]["r"].get<int64_t>(), 3);
   EXPECT_EQ(config["device"], "cpu");
   EXPECT_EQ(config["warmup"].get<double>(), 0.1);
   EXPECT_NE(exit_code(run("sst2", out, "--warmup 6")), 0);

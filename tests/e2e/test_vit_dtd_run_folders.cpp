@@ -129,7 +129,7 @@ TEST_F(ViTDtdRunFolders, EvalOnlyReproducesEveryMethodWithoutItsFlags) {
   const std::vector<Case> cases = {
       {"head", "--adapter head --lr 0.01 --head-lr 0.01", "FFTUNE_HEAD", "head only"},
       {"full", "--adapter full --lr 0.001 --head-lr 0.01", "FFTUNE_FULL", "full"},
-      {"lora", "--adapter lora --lora-r 2 --lora-alpha 4", "LORA", "LoRA"},
+      {"lora", "--adapter lora --rank 2 --alpha 4", "LORA", "LoRA"},
       {"fourierft", "--adapter fourierft --n 50 --alpha 20 --lr 0.1", "FOURIERFT", "FourierFT"},
       {"fourierft_fb", "--adapter fourierft --n 50 --alpha 20 --lr 0.1 --freq-bias 3,4",
        "FFTUNE_FOURIERFT", "FourierFT-fb"},
@@ -161,7 +161,7 @@ TEST_F(ViTDtdRunFolders, EvalOnlyReproducesEveryMethodWithoutItsFlags) {
 }
 
 TEST_F(ViTDtdRunFolders, ResumeTakesTheMethodFromTheFolder) {
-  const std::string lora = "--adapter lora --lora-r 2 --lora-alpha 4";
+  const std::string lora = "--adapter lora --rank 2 --alpha 4";
   ASSERT_EQ(train("lora_straight", lora), 0) << log();
   ASSERT_EQ(train("lora_resumed", lora, "--stop-after-steps 2"), 0) << log();
   // No method flags: the folder says LoRA, r 2, alpha 4.

@@ -47,6 +47,7 @@ bool is_generated_or_external_path(const std::string& p) {
       "transformers/", "peft/", "torch/",
       // Layouts of what a run writes and of the real datasets and checkpoints (docs/reproduce.md)
       "dtd/", "glue_data/", "SST-2/", "labels/", "images/", "checkpoint/", "best/", "adapter/",
+      "backbone/",               // full fine-tuning's encoder, inside best/ and adapter/
       "google/", "FacebookAI/",  // Hugging Face hub model ids
       "step/",                   // benchmark names of bench_step (step/roberta/lora_r8)
   };

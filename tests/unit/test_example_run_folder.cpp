@@ -50,16 +50,13 @@ class RunFolderTest : public ::testing::Test {
 // One method of each kind, with options away from the defaults.
 std::vector<Method> every_method() {
   Method fourierft;
-  fourierft.n_frequency = 20;
-  fourierft.scaling = 12.5;
-  fourierft.random_loc_seed = 9;
+  fourierft.options = {{"n_frequency", 20}, {"scaling", 12.5}, {"random_loc_seed", 9}};
   fourierft.modules_to_save = {"classifier"};
   Method biased = fourierft;
-  biased.frequency_bias = fourierft::FrequencyBias{1.5, 3.0};
+  biased.options["frequency_bias"] = {1.5, 3.0};
   Method lora;
   lora.adapter = "lora";
-  lora.r = 2;
-  lora.lora_alpha = 6;
+  lora.options = {{"r", 2}, {"lora_alpha", 6.0}};
   lora.task_type = "SEQ_CLS";
   Method hartley = fourierft;
   hartley.adapter = "hartley";
@@ -101,10 +98,10 @@ TEST(Method, ConfigRoundTripsForEveryMethod) {
 
 TEST(Method, DifferencesNameTheFieldsThatMatterForTheMethod) {
   Method a = every_method()[0], b = a;
-  b.r = 99;  // LoRA's: irrelevant to FourierFT
+  b.modules_to_save = {"head"};  // not compared
   EXPECT_TRUE(examples::method_differences(a, b).empty());
-  b.n_frequency = 21;
-  b.scaling = 1;
+  b.options["n_frequency"] = 21;
+  b.options["scaling"] = 1.0;
   EXPECT_EQ(examples::method_differences(a, b),
             (std::vector<std::string>{"n_frequency", "scaling"}));
   b.adapter = "lora";
@@ -266,8 +263,7 @@ TEST_F(RunFolderTest, AMalformedRunFileIsRefusedNamingIt) {
 TEST(RunFolder, GivenMethodFlagsMustAgreeWithTheFolder) {
   const Method folder = every_method()[0];  // FourierFT, n 20
   Method flags = folder;
-  flags.n_frequency = 30;
-  flags.r = 5;
+  flags.options["n_frequency"] = 30;
   const std::vector<examples::MethodFlag> table = {
       {"--adapter", {"adapter"}}, {"--n", {"n_frequency"}}, {"--rank", {"r"}}};
   // Not given: the folder's value is used.

@@ -407,9 +407,9 @@ TEST(PeftFormat, LoraRankAboveTheLayerIsRefusedNamingTheLayer) {
   j["target_modules"] = Json::array({"proj"});
   j["modules_to_save"] = nullptr;
   j["task_type"] = nullptr;  // SEQ_CLS would look for a classifier head to save
-  EXPECT_FFTUNE_ERROR(inject_peft_adapter(*model, parse_peft_config(j.dump(), "lora.json")),
-                      "inject: layer 'blocks.0.proj' (");
-  EXPECT_FFTUNE_ERROR(inject_peft_adapter(*model, parse_peft_config(j.dump(), "lora.json")),
+  const LoRAConfig config = parse_lora_config(j.dump(), "lora.json");
+  EXPECT_FFTUNE_ERROR(inject_lora(*model, config), "inject: layer 'blocks.0.proj' (");
+  EXPECT_FFTUNE_ERROR(inject_lora(*model, config),
                       "r 1000000000000 exceeds min(out_features, in_features)");
 }
 
