@@ -242,7 +242,13 @@ RunSummary run_training(const Config& flags, std::ostream& log) {
   if (!result.completed) return summary;
   summary.adapter_bytes = summary.adapter_params * 4;  // f32, as save_trained counts
   write_summary(config.out, summary);
-  export_merged_model(setup, config, log);
+  if (!config.export_merged.empty()) {
+    // The exported model is the one saved in adapter/ (the best epoch's), not the last epoch's.
+    ModelSetup best =
+        build_model(config, static_cast<int64_t>(splits.train.classes.size()), nullptr);
+    load_trained(best, config.out + "/adapter");
+    export_merged_model(best, config, log);
+  }
   return summary;
 }
 
