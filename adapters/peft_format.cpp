@@ -1,4 +1,5 @@
 #include "adapters/peft_format.h"
+#include "adapters/state_loading.h"
 
 #include "adapters/registry.h"
 
@@ -12,6 +13,7 @@
 
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
+#include "core/io/file.h"
 #include "core/io/safetensors.h"
 #include "core/regex.h"
 
@@ -260,14 +262,6 @@ std::string read_peft_type(const ReadJson& j, const std::string& source) {
   return j["peft_type"].get<std::string>();
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  FFTUNE_CHECK(in.good(), "load_peft_adapter: cannot open ", path);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
-
 // Whether an adapter file names its modules as transformers does in memory (Note [in-memory
 // module names]): some key lies under a module path that exists only after `renames`.
 bool uses_in_memory_names(nn::Module& model, const std::map<std::string, Tensor>& tensors,
@@ -287,20 +281,6 @@ bool uses_in_memory_names(nn::Module& model, const std::map<std::string, Tensor>
       if (renamed_only.count(path.substr(0, dot))) return true;
   }
   return false;
-}
-
-void write_text_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    FFTUNE_CHECK(out.good(), "save_peft_adapter: cannot write ", tmp);
-    out << text;
-    out.flush();
-    FFTUNE_CHECK(out.good(), "save_peft_adapter: writing ", tmp, " failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  FFTUNE_CHECK(!ec, "save_peft_adapter: cannot rename ", tmp, " to ", path, ": ", ec.message());
 }
 
 }  // namespace
@@ -530,13 +510,13 @@ void save_peft_adapter(nn::Module& model, const std::string& dir, const PeftAdap
       peft_state_dict(model, base.effective_modules_to_save(), base.module_renames);
   FFTUNE_CHECK(!tensors.empty(), "save_peft_adapter: the model has no adapters to save");
   io::save_safetensors(dir + "/adapter_model.safetensors", tensors, {{"format", "pt"}});
-  write_text_file_atomically(dir + "/adapter_config.json", to_json(config));
+  io::write_file_atomically(dir + "/adapter_config.json", to_json(config));
 }
 
 LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, bool is_trainable,
                                     const nn::hf::ModuleRenames& renames) {
   const std::string config_path = dir + "/adapter_config.json";
-  const std::string text = read_text_file(config_path);
+  const std::string text = io::read_file(config_path);
   LoadedPeftAdapter loaded{parse_peft_config(text, config_path), {}};
   const std::string weights_path = dir + "/adapter_model.safetensors";
   const io::SafetensorsFile file = io::load_safetensors(weights_path);
@@ -558,37 +538,9 @@ LoadedPeftAdapter load_peft_adapter(nn::Module& model, const std::string& dir, b
   const PeftConfigBase& base = base_config(loaded.config);
   const auto expected =
       peft_state_dict(model, base.effective_modules_to_save(), base.module_renames);
-  std::ostringstream problems;
-  int64_t count = 0;
-  std::set<std::string> expected_names;
-  for (const auto& [name, t] : expected) {
-    expected_names.insert(name);
-    auto it = file.tensors.find(name);
-    if (it == file.tensors.end()) {
-      problems << "\n  missing tensor " << name << " (expected shape " << t.shape() << ")";
-      ++count;
-    } else if (it->second.shape() != t.shape()) {
-      problems << "\n  shape mismatch for " << name << ": the file has " << it->second.shape()
-               << ", the model expects " << t.shape();
-      ++count;
-    }
-  }
-  for (const auto& [name, t] : file.tensors)
-    if (!expected_names.count(name)) {
-      problems << "\n  unexpected tensor " << name << " " << t.shape()
-               << " (no such adapter or module to save in the model)";
-      ++count;
-    }
-  FFTUNE_CHECK(count == 0, "load_peft_adapter: ", weights_path, " does not fit the adapter ",
-               "described by adapter_config.json (", count, " problem", count == 1 ? "" : "s",
-               "):", problems.str());
-  {
-    NoGradGuard no_grad;
-    for (const auto& [name, t] : expected) {
-      Tensor dst = t;
-      dst.copy_(file.tensors.at(name));
-    }
-  }
+  load_state_exactly(expected, file.tensors, "load_peft_adapter", weights_path,
+                     "the adapter described by adapter_config.json");
+
   if (!is_trainable) model.set_requires_grad(false);
   return loaded;
 }

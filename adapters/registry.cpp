@@ -1,4 +1,5 @@
 #include "adapters/registry.h"
+#include "adapters/state_loading.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
+#include "core/io/file.h"
 #include "core/io/safetensors.h"
 
 namespace fftune::adapters {
@@ -111,27 +113,6 @@ std::string registered_names() {
 
 bool in_peft_format(const AdapterSpec& spec, const AdapterConfig& config) {
   return spec.peft_format && spec.peft_format->holds(config.options);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  FFTUNE_CHECK(in.good(), "cannot read ", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    FFTUNE_CHECK(out.good(), "save_adapter: cannot write ", tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  FFTUNE_CHECK(!ec, "save_adapter: cannot rename ", tmp, " to ", path, ": ", ec.message());
 }
 
 // Reads the keys of one FFTUNE_* config; every key must be read once, so that an unknown one is
@@ -312,14 +293,14 @@ void save_adapter(nn::Module& model, const AdapterConfig& config, const std::str
   FFTUNE_CHECK(!tensors.empty(), "save_adapter: the model holds no '", spec.name,
                "' adapter to save");
   io::save_safetensors(dir + "/" + kWeightsFile, tensors, {{"format", "pt"}});
-  write_text_atomically(dir + "/" + kConfigFile, text);  // last: the folder is complete
+  io::write_file_atomically(dir + "/" + kConfigFile, text);  // last: the folder is complete
 }
 
 LoadedAdapter load_adapter(nn::Module& model, const std::string& dir,
                            const nn::hf::ModuleRenames& renames) {
   const std::string config_path = dir + "/" + kConfigFile;
   FFTUNE_CHECK(std::filesystem::exists(config_path), dir, " holds no ", kConfigFile);
-  LoadedAdapter loaded{adapter_config_from_json(read_text(config_path), config_path), {}};
+  LoadedAdapter loaded{adapter_config_from_json(io::read_file(config_path), config_path), {}};
   const AdapterSpec& spec = find_adapter(loaded.config.adapter);
   if (in_peft_format(spec, loaded.config)) {
     const LoadedPeftAdapter peft = load_peft_adapter(model, dir, false, renames);
@@ -332,36 +313,9 @@ LoadedAdapter load_adapter(nn::Module& model, const std::string& dir,
   const std::string weights_path = dir + "/" + kWeightsFile;
   const io::SafetensorsFile file = io::load_safetensors(weights_path);
   const auto expected = peft_state_dict(model, loaded.config.targets.effective_modules_to_save());
-  std::ostringstream problems;
-  int64_t count = 0;
-  std::set<std::string> expected_names;
-  for (const auto& [name, t] : expected) {
-    expected_names.insert(name);
-    auto it = file.tensors.find(name);
-    if (it == file.tensors.end()) {
-      problems << "\n  missing tensor " << name << " (expected shape " << t.shape() << ")";
-      ++count;
-    } else if (it->second.shape() != t.shape()) {
-      problems << "\n  shape mismatch for " << name << ": the file has " << it->second.shape()
-               << ", the model expects " << t.shape();
-      ++count;
-    }
-  }
-  for (const auto& [name, t] : file.tensors)
-    if (expected_names.count(name) == 0) {
-      problems << "\n  unexpected tensor " << name << " " << t.shape();
-      ++count;
-    }
-  FFTUNE_CHECK(count == 0, "load_adapter: ", weights_path, " does not fit the adapter ",
-               config_path, " describes (", count, " problem", count == 1 ? "" : "s",
-               "):", problems.str());
-  {
-    NoGradGuard no_grad;
-    for (const auto& [name, t] : expected) {
-      Tensor target = t;
-      target.copy_(file.tensors.at(name).to(t.device()));
-    }
-  }
+  load_state_exactly(expected, file.tensors, "load_adapter", weights_path,
+                     "the adapter " + config_path + " describes");
+
   model.set_requires_grad(false);
   return loaded;
 }

@@ -11,16 +11,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/file.h"
+
 namespace fftune::examples {
 
-// Writes `bytes` to `path` atomically; any failure (open, write, flush, fsync, close, rename)
-// throws fftune::Error naming the file and the system's reason, and leaves `path` as it was.
-void write_file_atomically(const std::string& path, const std::string& bytes);
+// The whole-file writer and the directory sync live in the library (core/io/file.h).
+using io::fsync_directory;
+using io::write_file_atomically;
+
 // `value` as indented JSON and a newline, atomically.
 void write_json_atomically(const std::string& path, const nlohmann::json& value);
-
-// fsync of a directory, so that a rename or a new file in it survives a crash.
-void fsync_directory(const std::string& dir);
 
 // Deletes the temporary files "<name>.tmp" and "<name>.tmp.<pid>.<n>" of interrupted atomic
 // writes in `dir` (not recursively). Returns how many were removed. A missing `dir` is empty.

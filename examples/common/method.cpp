@@ -12,8 +12,10 @@
 
 #include "adapters/inject.h"
 #include "adapters/peft_format.h"
+#include "adapters/state_loading.h"
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
+#include "core/io/file.h"
 #include "core/io/safetensors.h"
 
 namespace fftune::examples {
@@ -90,27 +92,6 @@ class KeyReader {
   std::string source_;
   std::set<std::string> taken_;
 };
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  FFTUNE_CHECK(in.good(), "cannot read ", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    FFTUNE_CHECK(out.good(), "cannot write ", tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  FFTUNE_CHECK(!ec, "cannot rename ", tmp, " to ", path, ": ", ec.message());
-}
 
 // The tensors an FFTUNE_* folder holds for a model prepared by attach_method, by peft name.
 std::vector<std::pair<std::string, Tensor>> method_state(nn::Module& model, const Method& m) {
@@ -241,7 +222,7 @@ void save_method(nn::Module& model, const Method& m, const std::string& dir) {
   const auto tensors = method_state(model, m);
   FFTUNE_CHECK(!tensors.empty(), "save_method: the model holds nothing to save for ", peft_type(m));
   io::save_safetensors(dir + "/" + kWeightsFile, tensors, {{"format", "pt"}});
-  write_text_atomically(dir + "/" + kConfigFile, to_json(m));  // last: the folder is complete
+  io::write_file_atomically(dir + "/" + kConfigFile, to_json(m));  // last: the folder is complete
 }
 
 LoadedMethod load_method(nn::Module& model, const std::string& dir,
@@ -250,7 +231,7 @@ LoadedMethod load_method(nn::Module& model, const std::string& dir,
   FFTUNE_CHECK(std::filesystem::exists(config_path), dir, " holds no ", kConfigFile,
                ": it does not describe a trained method (adapter_config.json names the method "
                "and its options; without it the folder cannot be evaluated or loaded)");
-  const std::string text = read_text(config_path);
+  const std::string text = io::read_file(config_path);
   if (adapters::is_adapter_config(text)) {
     const adapters::LoadedAdapter adapter = adapters::load_adapter(model, dir, renames);
     return {method_of(adapter.config), adapter.adapted};
@@ -261,35 +242,9 @@ LoadedMethod load_method(nn::Module& model, const std::string& dir,
   const std::string weights_path = dir + "/" + kWeightsFile;
   const io::SafetensorsFile file = io::load_safetensors(weights_path);
   const auto expected = method_state(model, loaded.method);
-  std::ostringstream problems;
-  int64_t count = 0;
-  std::set<std::string> expected_names;
-  for (const auto& [name, t] : expected) {
-    expected_names.insert(name);
-    auto it = file.tensors.find(name);
-    if (it == file.tensors.end()) {
-      problems << "\n  missing tensor " << name << " (expected shape " << t.shape() << ")";
-      ++count;
-    } else if (it->second.shape() != t.shape()) {
-      problems << "\n  shape mismatch for " << name << ": the file has " << it->second.shape()
-               << ", the model expects " << t.shape();
-      ++count;
-    }
-  }
-  for (const auto& [name, t] : file.tensors)
-    if (expected_names.count(name) == 0) {
-      problems << "\n  unexpected tensor " << name << " " << t.shape();
-      ++count;
-    }
-  FFTUNE_CHECK(count == 0, "load_method: ", weights_path, " does not fit the method ", config_path,
-               " describes (", count, " problem", count == 1 ? "" : "s", "):", problems.str());
-  {
-    NoGradGuard no_grad;
-    for (const auto& [name, t] : expected) {
-      Tensor target = t;
-      target.copy_(file.tensors.at(name).to(t.device()));
-    }
-  }
+  adapters::load_state_exactly(expected, file.tensors, "load_method", weights_path,
+                               "the method " + config_path + " describes");
+
   model.set_requires_grad(false);
   return loaded;
 }

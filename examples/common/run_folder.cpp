@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/io/file.h"
 #include "examples/common/atomic_file.h"
 
 namespace fftune::examples {
@@ -18,14 +19,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kAdapterConfig = "adapter_config.json";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  FFTUNE_CHECK(in.good(), "cannot read ", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool is_empty_folder(const fs::path& dir) {
   return fs::directory_iterator(dir) == fs::directory_iterator();
@@ -72,7 +65,7 @@ RunDescription read_run_description(const std::string& dir) {
                "folders described their method), so its method is unknown");
   json j;
   try {
-    j = json::parse(read_text(path));
+    j = json::parse(io::read_file(path));
   } catch (const json::exception& e) {
     FFTUNE_CHECK(false, path, ": not valid JSON: ", e.what());
   }

@@ -8,6 +8,7 @@
 #include "adapters/merge_export.h"
 #include "adapters/param_report.h"
 #include "core/error.h"
+#include "core/io/file.h"
 
 namespace fftune::examples {
 
@@ -37,15 +38,7 @@ void export_merged(const nn::Module& model, const std::string& dir, const nlohma
                                   [&](const std::string& t) { return nn::name_matches(name, t); });
     return tied ? std::string() : name;
   });
-  const std::string path = dir + "/config.json", tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << config.dump(2) << "\n";
-    out.flush();
-    FFTUNE_CHECK(out.good(), "--export-merged: cannot write ", tmp);
-  }
-  std::filesystem::rename(tmp, path, ec);
-  FFTUNE_CHECK(!ec, "--export-merged: cannot rename ", tmp, " to ", path, ": ", ec.message());
+  io::write_file_atomically(dir + "/config.json", config.dump(2) + "\n");
 }
 
 }  // namespace fftune::examples

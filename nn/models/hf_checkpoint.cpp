@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/autograd/grad_mode.h"
+#include "core/io/file.h"
 #include "core/io/safetensors.h"
 #include "ops/ops.h"
 
@@ -396,18 +397,7 @@ void save_pretrained(const Module& module, const std::string& dir, const json& c
   }
   io::save_safetensors((fs::path(dir) / "model.safetensors").string(), tensors, {{"format", "pt"}});
 
-  const fs::path path = fs::path(dir) / "config.json";
-  const fs::path tmp = fs::path(dir) / ".config.json.tmp";
-  {
-    std::ofstream out(tmp);
-    out << config.dump(2) << "\n";
-    out.flush();
-    FFTUNE_CHECK(out.good(), "save_pretrained: cannot write '", tmp.string(), "'");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  FFTUNE_CHECK(!ec, "save_pretrained: cannot rename '", tmp.string(), "' to '", path.string(),
-               "': ", ec.message());
+  io::write_file_atomically((fs::path(dir) / "config.json").string(), config.dump(2) + "\n");
 }
 
 }  // namespace fftune::nn::hf
