@@ -218,9 +218,9 @@ class DocsTest : public ::testing::Test {
 
     std::string token = raw;
     if (token.empty() || token[0] == '-') return "";  // a flag
-    // The op recipe's placeholder op `foo` (ops/README.md): its files do not exist by design.
-    static const std::regex kPlaceholder(R"((^|[/_])foo([/_.(]|$))");
-    if (std::regex_search(token, kPlaceholder)) return "";
+    // The op recipe's example name `foo` (ops/README.md): its files do not exist by design.
+    static const std::regex kRecipeExampleName(R"((^|[/_])foo([/_.(]|$))");
+    if (std::regex_search(token, kRecipeExampleName)) return "";
     const size_t paren = token.find('(');
     const size_t space = token.find_first_of(" \t");
     if (paren != std::string::npos && (space == std::string::npos || paren < space)) {
@@ -308,7 +308,7 @@ TEST_F(DocsTest, CheckerFlagsMissingNamesAndPaths) {
   EXPECT_EQ(check_token("build/bench/bench_ops --benchmark_filter=gelu", docs), "");
   EXPECT_EQ(check_token("--eval-only", docs), "");
   EXPECT_EQ(check_token("α/(d1·d2)", docs), "");
-  EXPECT_EQ(check_token("ops/cpu/foo_kernels.h", docs), "");  // the recipe's placeholder op
+  EXPECT_EQ(check_token("ops/cpu/foo_kernels.h", docs), "");  // the recipe's example name
   EXPECT_EQ(check_token("foo_cases()", docs), "");
   EXPECT_EQ(check_token(".cpp", docs), "");
   EXPECT_NE(check_token("fourierft/no_such_file.h", docs), "");
