@@ -186,7 +186,7 @@ AdapterOptions complete_options(const AdapterSpec& spec, const AdapterOptions& g
   if (given.is_null()) return out;
   for (const auto& [key, value] : given.items()) {
     auto it = std::find_if(spec.options.begin(), spec.options.end(),
-                           [&](const AdapterOption& o) { return o.key == key; });
+                           [&key = key](const AdapterOption& o) { return o.key == key; });
     FFTUNE_CHECK(it != spec.options.end(), source, ": '", spec.name, "' has no option \"", key,
                  "\"");
     FFTUNE_CHECK(has_type(value, it->type), source, ": \"", key, "\" of '", spec.name, "' must be ",
