@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "adapters/key_reader.h"
 #include "core/autograd/grad_mode.h"
 #include "core/error.h"
 #include "core/io/file.h"
@@ -114,36 +115,6 @@ std::string registered_names() {
 bool in_peft_format(const AdapterSpec& spec, const AdapterConfig& config) {
   return spec.peft_format && spec.peft_format->holds(config.options);
 }
-
-// Reads the keys of one FFTUNE_* config; every key must be read once, so that an unknown one is
-// an error.
-class KeyReader {
- public:
-  KeyReader(const json& j, std::string source) : j_(j), source_(std::move(source)) {}
-  const json& take(const std::string& key) {
-    FFTUNE_CHECK(j_.contains(key), source_, ": \"", key, "\" is missing (peft_type ",
-                 j_.at("peft_type").get<std::string>(), ")");
-    taken_.insert(key);
-    return j_.at(key);
-  }
-  std::vector<std::string> strings(const std::string& key) {
-    const json& v = take(key);
-    FFTUNE_CHECK(v.is_array() &&
-                     std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); }),
-                 source_, ": \"", key, "\" must be a list of strings, got ", v.dump());
-    return v.get<std::vector<std::string>>();
-  }
-  void check_all_taken() const {
-    for (const auto& [key, value] : j_.items())
-      FFTUNE_CHECK(taken_.count(key) == 1, source_, ": unknown key \"", key, "\" for peft_type ",
-                   j_.at("peft_type").get<std::string>(), " (fftune would drop its setting)");
-  }
-
- private:
-  const json& j_;
-  std::string source_;
-  std::set<std::string> taken_;
-};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/inject.h"
+#include "adapters/key_reader.h"
 #include "adapters/peft_format.h"
 #include "adapters/state_loading.h"
 #include "core/autograd/grad_mode.h"
@@ -59,39 +60,6 @@ Method method_of(const adapters::AdapterConfig& config) {
   m.options = config.options;
   return m;
 }
-
-// Reads the keys of one FFTUNE_* config; every key must be read exactly once, so that an
-// unknown one is an error.
-class KeyReader {
- public:
-  KeyReader(const json& j, std::string source) : j_(j), source_(std::move(source)) {}
-  const json& take(const std::string& key) {
-    FFTUNE_CHECK(j_.contains(key), source_, ": \"", key, "\" is missing (peft_type ",
-                 j_.at("peft_type").get<std::string>(), ")");
-    taken_.insert(key);
-    return j_.at(key);
-  }
-  template <typename T>
-  T get(const std::string& key) {
-    const json& v = take(key);
-    try {
-      return v.get<T>();
-    } catch (const json::exception&) {
-      FFTUNE_CHECK(false, source_, ": \"", key, "\" has the wrong type: ", v.dump());
-      return T{};
-    }
-  }
-  void check_all_taken() const {
-    for (const auto& [key, value] : j_.items())
-      FFTUNE_CHECK(taken_.count(key) == 1, source_, ": unknown key \"", key, "\" for peft_type ",
-                   j_.at("peft_type").get<std::string>(), " (fftune would drop its setting)");
-  }
-
- private:
-  const json& j_;
-  std::string source_;
-  std::set<std::string> taken_;
-};
 
 // The tensors an FFTUNE_* folder holds for a model prepared by attach_method, by peft name.
 std::vector<std::pair<std::string, Tensor>> method_state(nn::Module& model, const Method& m) {
@@ -158,7 +126,7 @@ Method method_from_json(const std::string& text, const std::string& source) {
   }
   FFTUNE_CHECK(type == "FFTUNE_HEAD" || type == "FFTUNE_FULL", source, ": unknown peft_type '",
                type, "' (fftune reads ", known, "FFTUNE_HEAD and FFTUNE_FULL)");
-  KeyReader r(j, source);
+  adapters::KeyReader r(j, source);
   r.take("peft_type");
   Method m;
   m.adapter = type == "FFTUNE_HEAD" ? "head" : "full";
